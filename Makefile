@@ -1,0 +1,44 @@
+# 职工服务助手 — every command a newcomer needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONDONTWRITEBYTECODE := 1
+
+PY := .venv/bin/python
+RASA := .venv/bin/rasa
+# Generated training inputs (from knowledge/) live in build/ and are passed beside data/.
+DATA := data build/data
+
+.PHONY: help install train run test lint eval bench lock system-deps
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: ## make .venv (Python 3.10) with the locked packages, and node_modules
+	@scripts/install.sh
+
+system-deps: ## Debian packages the tests need (Chromium for the browser tests)
+	@scripts/system_deps.sh
+
+train: install ## train the model if config, domain, data or knowledge changed
+	@scripts/train.sh
+
+run: train ## start action server, Rasa and the web page on localhost (Ctrl-C stops all)
+	@$(PY) -m bot run
+
+test: system-deps train ## unit, data, story, NLU and browser tests
+	@scripts/test.sh
+
+lint: install ## ruff (style and docstrings)
+	@.venv/bin/ruff check bot actions tests
+
+eval: train ## topic accuracy and safety shares on the dev set, through `bot ask`
+	@$(PY) -m bot eval ../shared/eval/dev_questions.jsonl
+
+bench: train ## p50/p95 latency of a turn and of /model/parse, against a minimal Rasa bot
+	@$(PY) -m bot bench
+
+lock: ## re-pin requirements.lock from requirements.in (needs the registry)
+	@scripts/lock.sh

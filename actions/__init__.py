@@ -1,0 +1,1 @@
+"""Custom actions: each reads the conversation, calls one bot/ service and returns events."""

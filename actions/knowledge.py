@@ -1,0 +1,78 @@
+"""Answering from the knowledge base: questions, follow-ups, topic choices and statute articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import knowledge, latest_parse
+from bot import answering
+from bot.articles import find_article
+from bot.knowledge import Entry, KnowledgeBase
+from bot.statutes import article_label
+
+
+def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase) -> list[EventType]:
+    """Send an entry's answer with its citation line and next-step buttons; remember the topic."""
+    buttons = answering.buttons(entry, kb)
+    if entry.citations:
+        dispatcher.utter_message(response="utter_kb_answer", answer=entry.answer,
+                                 citations=answering.citation_line(entry, kb), buttons=buttons)
+    else:
+        dispatcher.utter_message(response="utter_kb_answer_plain", answer=entry.answer, buttons=buttons)
+    return [SlotSet("topic", entry.topic), SlotSet("last_entry", entry.id), SlotSet("fallback_count", 0)]
+
+
+def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Decide (bot.answering) and say it: the answer, the choice of topics, or 'not sure'."""
+    kb = knowledge()
+    decision = answering.decide(latest_parse(tracker), answering.Context(tracker.get_slot("topic")), kb)
+    if decision.kind == "answer" and decision.entry is not None:
+        return utter_entry(dispatcher, decision.entry, kb)
+    if decision.kind == "clarify":
+        dispatcher.utter_message(response="utter_clarify", buttons=answering.clarify_buttons(decision, kb))
+    elif decision.kind == "ask_topic_first":
+        dispatcher.utter_message(response="utter_ask_topic_first")
+    else:
+        dispatcher.utter_message(response="utter_unknown")
+    return []
+
+
+class ActionAnswer(Action):
+    """Answers knowledge questions, follow-ups and service requests from knowledge/."""
+
+    def name(self) -> str:
+        """Name used in domain and rules."""
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """See `answer`."""
+        return answer(dispatcher, tracker)
+
+
+class ActionQuoteArticle(Action):
+    """Quotes a statute article the worker names, from the texts in knowledge/laws."""
+
+    def name(self) -> str:
+        """Name used in domain and rules."""
+        return "action_quote_article"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Quote the article, or say which statutes can be looked up."""
+        kb = knowledge()
+        parse = latest_parse(tracker)
+        named = [e["value"] for e in parse.get("entities") or [] if e.get("entity") == "statute"]
+        ref = find_article(parse.get("text") or "", named, kb.statutes)
+        if ref is None:
+            titles = "、".join(f"《{s.title}》" for s in kb.statutes.values())
+            dispatcher.utter_message(response="utter_article_not_found", statutes=titles)
+            return []
+        dispatcher.utter_message(response="utter_article", statute=ref.statute.title,
+                                 article=article_label(ref.number),
+                                 article_text=ref.statute.article_text(ref.number))
+        return []

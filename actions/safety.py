@@ -1,0 +1,23 @@
+"""A worker in crisis gets hotlines at once and is marked for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+
+class ActionCrisis(Action):
+    """Hotlines first, whatever else the conversation was doing."""
+
+    def name(self) -> str:
+        """Name used in domain and rules."""
+        return "action_crisis"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Send the crisis message and ask for a person."""
+        dispatcher.utter_message(response="utter_crisis")
+        return [SlotSet("handoff_requested", True)]

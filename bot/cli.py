@@ -1,0 +1,138 @@
+"""Command line: knowledge checks, offline answers, evaluation, benchmarks and the launcher."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.settings import ROOT, load_settings
+
+
+def _kb_check(args: argparse.Namespace) -> int:
+    from bot.knowledge import KnowledgeError, load
+
+    try:
+        kb = load(load_settings().knowledge_dir)
+    except KnowledgeError as error:
+        print(f"knowledge/ has {len(error.problems)} problem(s):")
+        print("\n".join(f"  - {p}" for p in error.problems))
+        return 1
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    stale = kb.stale(today)
+    print(f"knowledge/ OK: {len(kb.entries)} entries in {len(kb.topics)} topics, "
+          f"{sum(len(e.citations) for e in kb.entries.values())} citations checked against the statutes.")
+    print(f"Entries not reviewed since {today - dt.timedelta(days=365)}: {len(stale)}")
+    for entry in stale:
+        print(f"  - {entry.id} ({entry.source}, reviewed {entry.reviewed})")
+    return 0
+
+
+def _kb_build(args: argparse.Namespace) -> int:
+    from bot import training_data
+    from bot.knowledge import load
+
+    for path in training_data.write(load(load_settings().knowledge_dir), Path(args.out)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _kb_import(args: argparse.Namespace) -> int:
+    from bot.kb_import import import_knowledge
+    from bot.knowledge import KnowledgeError
+
+    try:
+        files = import_knowledge(Path(args.source), load_settings().knowledge_dir)
+    except KnowledgeError as error:
+        print(f"Nothing imported; {len(error.problems)} problem(s):")
+        print("\n".join(f"  - {p}" for p in error.problems))
+        return 1
+    print("Imported:\n" + "\n".join(f"  - {f}" for f in files))
+    print("Run `make train` (or `make run`, which trains first) to use them.")
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.offline import OfflineBot
+
+    questions = [args.text] if args.text is not None else Path(args.file).read_text("utf-8").splitlines()
+    bot = OfflineBot.load(args.model)
+    for number, question in enumerate(questions):
+        report = bot.ask(question, sender=f"ask-{number}")
+        print(json.dumps(report, ensure_ascii=False) if args.json else report["answer"], flush=True)
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import run
+
+    return run(Path(args.file), show_misses=args.misses)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bot.bench import run
+
+    return run()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.launcher import run
+
+    return run(load_settings())
+
+
+def _web(args: argparse.Namespace) -> int:
+    from bot.web.app import create_app
+
+    settings = load_settings()
+    create_app(settings).run(host=settings.host, port=settings.web_port, access_log=False,
+                             motd=False)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="职工服务助手")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    check = kb.add_parser("check", help="validate knowledge/ and list entries due for review")
+    check.add_argument("--today", help="date to measure review age from (YYYY-MM-DD)")
+    check.set_defaults(handler=_kb_check)
+    build = kb.add_parser("build", help="write the training files generated from knowledge/")
+    build.add_argument("--out", default=str(ROOT / "build"))
+    build.set_defaults(handler=_kb_build)
+    importer = kb.add_parser("import", help="bring in a union's own knowledge files (checked first)")
+    importer.add_argument("source", help="folder with entries/*.yml, local/*.yml, terms.yml, next_steps.yml")
+    importer.set_defaults(handler=_kb_import)
+
+    ask = commands.add_parser("ask", help="answer questions with the trained model, without servers")
+    source = ask.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="one question")
+    source.add_argument("--file", help="a file with one question a line")
+    ask.add_argument("--json", action="store_true", help="one JSON object a line")
+    ask.add_argument("--model", help="model archive (default: newest in models/)")
+    ask.set_defaults(handler=_ask)
+
+    evaluate = commands.add_parser("eval", help="topic accuracy and safety shares on a labelled JSONL set")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--misses", action="store_true", help="also print every miss as JSON")
+    evaluate.set_defaults(handler=_eval)
+
+    commands.add_parser("bench", help="latency against a minimal Rasa bot").set_defaults(handler=_bench)
+    commands.add_parser("run", help="start every server on localhost").set_defaults(handler=_run)
+    commands.add_parser("web", help="serve the chat page only").set_defaults(handler=_web)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run the chosen command."""
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Rasa graph components that bring the knowledge base into the NLU pipeline."""

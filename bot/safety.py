@@ -1,0 +1,21 @@
+"""Recognising a worker in danger from their words, before anything else is decided."""
+
+from __future__ import annotations
+
+import re
+
+GAP = "…"
+_GAP_PATTERN = ".{0,8}"
+
+
+class CrisisMatcher:
+    """Matches crisis phrases; `…` in a phrase allows up to eight characters in between."""
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        """Compile every phrase into one pattern (one scan a message)."""
+        parts = [_GAP_PATTERN.join(re.escape(p) for p in phrase.split(GAP)) for phrase in phrases if phrase]
+        self._pattern = re.compile("|".join(parts)) if parts else None
+
+    def matches(self, text: str) -> bool:
+        """Whether a normalised message contains any phrase."""
+        return bool(self._pattern and self._pattern.search(text))

@@ -1,0 +1,41 @@
+"""Training inputs generated from knowledge/: the jieba dictionary and `ask_knowledge` examples.
+
+They are written to build/ at training time (never committed), so a new entry or term a
+union adds reaches the tokenizer and DIET with the next `make train`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.knowledge import KnowledgeBase
+from bot.vocabulary import dictionary
+
+ASK_KNOWLEDGE = "ask_knowledge"
+_ANNOTATION = str.maketrans({"[": "", "]": "", "{": "", "}": "", "\n": " "})
+
+
+def userdict_text(kb: KnowledgeBase) -> str:
+    """jieba user dictionary: one word a line (jieba picks a frequency that keeps it whole)."""
+    return "".join(f"{word}\n" for word in dictionary(kb) if " " not in word)
+
+
+def nlu_text(kb: KnowledgeBase) -> str:
+    """Rasa NLU YAML with every entry title and question as an `ask_knowledge` example."""
+    examples = dict.fromkeys(
+        text.translate(_ANNOTATION).strip()
+        for entry in kb.entries.values()
+        for text in (entry.title, *entry.questions)
+    )
+    lines = "".join(f"      - {text}\n" for text in examples if text)
+    return f'version: "3.1"\nnlu:\n  - intent: {ASK_KNOWLEDGE}\n    examples: |\n{lines}'
+
+
+def write(kb: KnowledgeBase, build_dir: Path) -> list[Path]:
+    """Write both files under build_dir; return their paths."""
+    userdict = build_dir / "jieba" / "userdict.txt"
+    nlu = build_dir / "data" / "nlu" / "knowledge.yml"
+    for path, text in ((userdict, userdict_text(kb)), (nlu, nlu_text(kb))):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return [userdict, nlu]

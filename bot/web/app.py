@@ -1,0 +1,30 @@
+"""App factory for the web server (Sanic, which Rasa already ships)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
+
+from bot.settings import ROOT, Settings
+from bot.web import chat
+
+STATIC = Path(__file__).parent / "static"
+SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+
+
+def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
+    """Routes for the chat page, its static files and the npm-installed socket.io client."""
+    app = Sanic(name)
+    app.ctx.settings = settings
+    app.static("/static", str(STATIC))
+    app.static("/vendor/socket.io.js", str(SOCKET_IO_CLIENT), content_type="application/javascript")
+    app.blueprint(chat.blueprint)
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> HTTPResponse:
+        return json({"status": "ok"})
+
+    return app

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests use, when they are missing (Chromium for the browser tests).
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+  echo "Missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+echo "Installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Train only when an input changed: config, domain, data, knowledge/ or the NLU code.
+# A model trained from the same inputs is reused from the cache folder (it must also work without it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
+
+if ! .venv/bin/python -m bot kb check >/tmp/zgfw-kb-check.$$ 2>&1; then
+  cat /tmp/zgfw-kb-check.$$; rm -f /tmp/zgfw-kb-check.$$; exit 1
+fi
+rm -f /tmp/zgfw-kb-check.$$
+.venv/bin/python -m bot kb build --out build >/dev/null
+
+inputs=$( { ls config.yml domain.yml requirements.lock; find data knowledge bot/nlu build/data build/jieba -type f;
+            ls bot/{knowledge,retrieval,text,vocabulary,entity_rules,statutes,safety}.py; } | LC_ALL=C sort)
+digest=$(cat $inputs | sha256sum | cut -c1-16)
+model=models/current.tar.gz
+if [ -f "$model" ] && [ "$(cat models/.inputs 2>/dev/null)" = "$digest" ]; then
+  echo "Model is up to date ($model)."
+  exit 0
+fi
+
+cache="${ZGFW_CACHE:-$HOME/.cache/zgfw}/models"
+mkdir -p models "$cache"
+if [ -f "$cache/$digest.tar.gz" ]; then
+  cp "$cache/$digest.tar.gz" "$model"
+  echo "Model restored from cache ($digest)."
+else
+  echo "Training the model (a few minutes)..."
+  start=$(date +%s)
+  .venv/bin/rasa train --data data build/data --config config.yml --domain domain.yml \
+    --out models --fixed-model-name current --force --quiet
+  echo "Trained in $(( $(date +%s) - start )) s."
+  cp "$model" "$cache/$digest.tar.gz"
+fi
+echo "$digest" > models/.inputs

@@ -1,0 +1,86 @@
+"""Actions with tracker fixtures: the exact events and messages each one returns."""
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionDefaultFallback, ActionHandoff
+from actions.knowledge import ActionAnswer, ActionQuoteArticle
+from actions.safety import ActionCrisis
+from tests.conftest import make_parse
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def tracker(parse: dict, **slots) -> Tracker:
+    return Tracker("worker-1", slots, parse, [], False, None, {}, "action_listen")
+
+
+async def test_answer_sends_entry_with_citations_buttons_and_remembers_topic(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("contract.severance", 0.9)], text="被辞退了有没有补偿")
+    events = await ActionAnswer().run(dispatcher, tracker(parse), {})
+    entry = kb.overview("contract.severance")
+    assert events == [SlotSet("topic", "contract.severance"), SlotSet("last_entry", entry.id),
+                      SlotSet("fallback_count", 0)]
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_kb_answer"
+    assert message["answer"] == entry.answer
+    assert "《中华人民共和国劳动合同法》" in message["citations"]
+    assert message["buttons"][-1] == {"title": "转人工", "payload": "/request_human"}
+
+
+async def test_answer_asks_between_close_topics_without_changing_the_topic(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("wage.arrears", 0.3), ("contract.resign", 0.29)])
+    events = await ActionAnswer().run(dispatcher, tracker(parse, topic="injury.benefits"), {})
+    assert events == []
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    assert len(dispatcher.messages[0]["buttons"]) == 2
+
+
+async def test_answer_admits_it_does_not_know(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("time.holidays", 0.03)])
+    assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_unknown"
+
+
+async def test_quote_article(kb, dispatcher):
+    parse = {"text": "劳动合同法第八十二条", "intent": {"name": "ask_article"},
+             "entities": [{"entity": "statute", "value": "labor-contract-law"}]}
+    assert await ActionQuoteArticle().run(dispatcher, tracker(parse), {}) == []
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_article"
+    assert message["article"] == "第八十二条"
+    assert message["article_text"] == kb.statutes["labor-contract-law"].article_text(82)
+
+
+async def test_quote_article_without_statute_lists_what_can_be_quoted(dispatcher):
+    parse = {"text": "第八十二条", "intent": {"name": "ask_article"}, "entities": []}
+    await ActionQuoteArticle().run(dispatcher, tracker(parse), {})
+    assert dispatcher.messages[0]["response"] == "utter_article_not_found"
+    assert "《中华人民共和国劳动合同法》" in dispatcher.messages[0]["statutes"]
+
+
+async def test_crisis_sends_hotlines_and_asks_for_a_person(dispatcher):
+    events = await ActionCrisis().run(dispatcher, tracker({"text": "不想活了"}), {})
+    assert events == [SlotSet("handoff_requested", True)]
+    assert dispatcher.messages[0]["response"] == "utter_crisis"
+
+
+async def test_handoff_also_answers_a_clear_question(kb, dispatcher):
+    parse = make_parse(kb, "request_human", [("insurance.social", 0.9)], text="转人工 另外公司不交社保")
+    events = await ActionHandoff().run(dispatcher, tracker(parse), {})
+    assert events[0] == SlotSet("handoff_requested", True)
+    assert SlotSet("topic", "insurance.social") in events
+    assert [m["response"] for m in dispatcher.messages] == ["utter_human_contact", "utter_kb_answer"]
+
+
+async def test_fallback_rephrase_once_then_offer_a_person(dispatcher):
+    first = await ActionDefaultFallback().run(dispatcher, tracker({"text": "嗯嗯啊"}), {})
+    assert first == [UserUtteranceReverted(), SlotSet("fallback_count", 1)]
+    second = await ActionDefaultFallback().run(dispatcher, tracker({"text": "啊"}, fallback_count=1), {})
+    assert second == [UserUtteranceReverted(), SlotSet("fallback_count", 0)]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase", "utter_offer_human"]

@@ -1,0 +1,77 @@
+"""The answer decision on hand-made parse results (no model needed)."""
+
+from bot import answering
+from bot.answering import Context, decide
+from tests.conftest import make_parse as parse
+
+
+def test_a_clear_question_gets_the_topic_overview(kb):
+    decision = decide(parse(kb, "ask_knowledge", [("wage.arrears", 0.8), ("wage.migrant", 0.1)]), Context(), kb)
+    assert decision.kind == "answer"
+    assert decision.entry.topic == "wage.arrears"
+    assert decision.candidates[0].topic == "wage.arrears"
+
+
+def test_two_close_topics_ask_which_one(kb):
+    p = parse(kb, "ask_knowledge", [("wage.arrears", 0.33), ("contract.resign", 0.31), ("time.holidays", 0.1)])
+    decision = decide(p, Context(), kb)
+    assert decision.kind == "clarify"
+    assert [c.topic for c in decision.candidates] == ["wage.arrears", "contract.resign"]
+    buttons = answering.clarify_buttons(decision, kb)
+    assert buttons[0]["title"] == kb.topics["wage.arrears"].title
+    assert '"topic": "wage.arrears"' in buttons[0]["payload"]
+
+
+def test_a_clarification_button_answers_the_chosen_entry(kb):
+    entry = kb.entries_for("contract.resign")[0]
+    p = parse(kb, "ask_knowledge", [], entities=[{"entity": "topic", "value": "contract.resign"},
+                                                  {"entity": "entry", "value": entry.id}])
+    assert decide(p, Context(), kb).entry == entry
+
+
+def test_nothing_close_is_admitted_not_guessed(kb):
+    decision = decide(parse(kb, "ask_knowledge", [("time.holidays", 0.05), ("wage.minimum", 0.04)]), Context(), kb)
+    assert decision.kind == "unknown"
+    assert decision.topic is None
+
+
+def test_a_follow_up_stays_in_the_conversation_topic_and_picks_the_aspect(kb):
+    p = parse(kb, "follow_up", [("time.holidays", 0.2)], text="那要多久")
+    decision = decide(p, Context(topic="injury.recognition"), kb)
+    assert decision.entry.topic == "injury.recognition"
+    assert "deadline" in decision.entry.aspects
+
+
+def test_a_follow_up_without_a_topic_asks_what_it_is_about(kb):
+    decision = decide(parse(kb, "follow_up", [("time.holidays", 0.2)], text="需要什么材料"), Context(), kb)
+    assert decision.kind == "ask_topic_first"
+
+
+def test_a_service_request_answers_its_service_unless_the_question_is_more_specific(kb):
+    plain = decide(parse(kb, "request_legal_aid", [("wage.arrears", 0.3)]), Context(), kb)
+    assert plain.entry.topic == "legalaid.union_service"
+    specific = decide(parse(kb, "request_legal_aid", [("legalaid.eligibility", 0.7)]), Context(), kb)
+    assert specific.entry.topic == "legalaid.eligibility"
+
+
+def test_a_named_programme_pulls_its_topic_up(kb):
+    programme = next(p for p in kb.local["programmes"] if p["topic"] == "union.education_aid")
+    p = parse(kb, "ask_knowledge", [("union.hardship_aid", 0.4), ("union.education_aid", 0.35)],
+              entities=[{"entity": "programme", "value": programme["id"]}])
+    assert decide(p, Context(), kb).entry.topic == "union.education_aid"
+
+
+def test_citation_line_names_statute_and_article(kb):
+    entry = next(e for e in kb.entries.values() if any(c.law == "labor-contract-law" and c.article == 47
+                                                         for c in e.citations))
+    assert "《中华人民共和国劳动合同法》第四十七条" in answering.citation_line(entry, kb)
+
+
+def test_every_answer_offers_a_person(kb):
+    for entry in kb.entries.values():
+        assert {"title": "转人工", "payload": "/request_human"} in answering.buttons(entry, kb)
+
+
+def test_a_new_question_about_an_amount_gets_the_amount_entry(kb):
+    decision = decide(parse(kb, "ask_knowledge", [("contract.severance", 0.9)], text="干了三年能拿多少"), Context(), kb)
+    assert "amount" in decision.entry.aspects

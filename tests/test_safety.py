@@ -1,0 +1,14 @@
+from bot.safety import CrisisMatcher
+
+
+def test_gap_phrases_match_with_words_in_between(kb):
+    matcher = CrisisMatcher(kb.terms.crisis_phrases)
+    assert matcher.matches("工伤以后成了累赘,活着还有什么意思")
+    assert matcher.matches("讨不到工资真不想活了")
+    assert matcher.matches("我已经把安眠药攒够了")
+    assert not matcher.matches("老板拖欠工资三个月了怎么办")
+    assert not matcher.matches("活动中心几点开门")
+
+
+def test_no_phrases_match_nothing():
+    assert not CrisisMatcher(()).matches("不想活了")

@@ -1,0 +1,14 @@
+from bot.text import clip, normalize
+
+
+def test_traditional_and_full_width_text_is_folded():
+    assert normalize("公司說合同只簽一份，這樣可以嗎？") == "公司说合同只签一份,这样可以吗?"
+    assert normalize("工資１２３４元　ＡＢＣ") == "工资1234元 ABC"
+
+
+def test_emoji_survive_and_spaces_collapse():
+    assert normalize("  老板跑了😭😭  怎么办  ") == "老板跑了😭😭 怎么办"
+
+
+def test_huge_messages_are_clipped():
+    assert len(clip("欠" * 50_000)) == 2000
