@@ -158,11 +158,14 @@ def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decisi
     return Decision("answer", entry_in_topic(top.topic, parse, kb, aspect), tuple(ranked))
 
 
+def cited(entry: Entry) -> list[tuple[str, int]]:
+    """The (law, article) pairs an entry cites, each once, in the entry's order."""
+    return list(dict.fromkeys((c.law, c.article) for c in entry.citations))
+
+
 def citation_line(entry: Entry, kb: KnowledgeBase) -> str:
-    """《Statute title》第X条 for each citation, in the order the entry gives them."""
-    return "；".join(
-        f"《{kb.statutes[c.law].title}》{article_label(c.article)}" for c in entry.citations
-    )
+    """《Statute title》第X条 for each cited article, in the order the entry gives them."""
+    return "；".join(f"《{kb.statutes[law].title}》{article_label(article)}" for law, article in cited(entry))
 
 
 def buttons(entry: Entry, kb: KnowledgeBase) -> list[dict[str, str]]:

@@ -38,7 +38,7 @@ class Scores:
 def score(rows: Iterable[dict[str, Any]], reports: Iterable[dict[str, Any]]) -> Scores:
     """Compare each report with its label."""
     scores = Scores()
-    for row, report in zip(rows, reports):
+    for row, report in zip(rows, reports, strict=False):
         kind = row["kind"]
         if kind == "question":
             top3 = [c["topic"] for c in report["candidates"][:3]]

@@ -70,11 +70,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Terms:
-    """Words for the tokenizer, follow-up cues by aspect, and phrases that mean danger."""
+    """Words for the tokenizer, follow-up cues by aspect, and phrases that settle an intent."""
 
     dictionary: tuple[str, ...]
     aspect_cues: dict[str, tuple[str, ...]]
-    crisis_phrases: tuple[str, ...]
+    guards: dict[str, tuple[str, ...]]
 
 
 @dataclass
@@ -193,7 +193,8 @@ def check(kb: KnowledgeBase) -> list[str]:
 def _terms(root: Path) -> Terms:
     raw = _read_yaml(root / "terms.yml")
     cues = {aspect: tuple(words) for aspect, words in (raw.get("aspects") or {}).items()}
-    return Terms(tuple(raw.get("dictionary") or ()), cues, tuple(raw.get("crisis") or ()))
+    guards = {intent: tuple(phrases) for intent, phrases in (raw.get("guards") or {}).items()}
+    return Terms(tuple(raw.get("dictionary") or ()), cues, guards)
 
 
 def _local(root: Path) -> dict[str, Any]:

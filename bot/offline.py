@@ -16,7 +16,9 @@ from typing import Any
 from rasa.core.agent import Agent
 from rasa.model import get_local_model
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.log_utils import configure_structlog
 from rasa_sdk.executor import ActionExecutor
 
 from bot import answering
@@ -61,7 +63,8 @@ class OfflineBot:
     @classmethod
     def load(cls, model: str | Path | None = None) -> OfflineBot:
         """Load a model archive (default: the newest in models/) and the knowledge base."""
-        logging.getLogger("rasa").setLevel(logging.WARNING)
+        configure_logging_and_warnings(logging.WARNING)
+        configure_structlog(logging.WARNING)
         settings = load_settings()
         path = model or get_local_model(str(settings.models_dir))
         agent = Agent.load(path, action_endpoint=InProcessActions())
@@ -98,7 +101,7 @@ class OfflineBot:
             "topic": topic,
             "entry": entry_id,
             "answer": "\n\n".join(m["text"] for m in messages if m.get("text")),
-            "citations": [{"law": c.law, "article": c.article} for c in entry.citations] if entry else [],
+            "citations": [{"law": law, "article": article} for law, article in answering.cited(entry)] if entry else [],
             "handoff": bool(slots.get("handoff_requested")),
             "candidates": [{"topic": c.topic, "entry": c.entry, "score": c.score} for c in decision.candidates],
         }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import jieba
 import numpy as np
+from pypinyin import lazy_pinyin
 from rank_bm25 import BM25Okapi
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -25,6 +26,11 @@ _PUNCTUATION = set(" ,.!?;:，。！？；：、…~～\"'“”‘’()（）[]
 def words(text: str) -> list[str]:
     """Jieba words without punctuation (module-level so trained models can be pickled)."""
     return [w for w in jieba.lcut(text) if w.strip() and w not in _PUNCTUATION]
+
+
+def syllables(text: str) -> list[str]:
+    """Toneless pinyin of each character: phone input's homophone slips (设保, 产家) read as meant."""
+    return [s for s in lazy_pinyin(text, errors="ignore") if s.strip()]
 
 
 @dataclass(frozen=True)
@@ -52,9 +58,18 @@ class TopicModel:
                 texts.append(normalize(question))
                 labels.append(entry.topic)
                 owners.append(entry.id)
+        for topic in kb.topics.values():
+            # The taxonomy's own words for a topic (its title and scope) name what belongs to it.
+            for text in (topic.title, topic.scope):
+                texts.append(normalize(text))
+                labels.append(topic.id)
+                owners.append(kb.overview(topic.id).id)
         self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
         self._words = TfidfVectorizer(analyzer=words, sublinear_tf=True)
-        features = hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts)]).tocsr()
+        self._sounds = TfidfVectorizer(tokenizer=syllables, lowercase=False, token_pattern=None,
+                                       ngram_range=(1, 2), sublinear_tf=True)
+        features = hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts),
+                           self._sounds.fit_transform(texts)]).tocsr()
         self._classifier = LogisticRegression(C=20.0, max_iter=3000)
         self._classifier.fit(features, labels)
         self._question_vectors = features
@@ -67,7 +82,8 @@ class TopicModel:
         add_to_jieba(self._dictionary)
 
     def _features(self, text: str):  # noqa: ANN202 - a scipy sparse row
-        return hstack([self._chars.transform([text]), self._words.transform([text])]).tocsr()
+        return hstack([self._chars.transform([text]), self._words.transform([text]),
+                       self._sounds.transform([text])]).tocsr()
 
     def rank_topics(self, text: str, limit: int = 5) -> list[Ranked]:
         """Topic probabilities for a normalised message, best first."""
@@ -79,7 +95,7 @@ class TopicModel:
         """Entries by closeness to the message: nearest asked question and BM25 over terms."""
         similarity = (self._question_vectors @ self._features(text).T).toarray().ravel()
         nearest: dict[str, float] = {}
-        for owner, value in zip(self._question_owner, similarity):
+        for owner, value in zip(self._question_owner, similarity, strict=False):
             nearest[owner] = max(nearest.get(owner, 0.0), float(value))
         bm25 = self._bm25.get_scores(words(text))
         top = float(bm25.max()) if len(bm25) and bm25.max() > 0 else 1.0

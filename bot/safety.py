@@ -1,4 +1,4 @@
-"""Recognising a worker in danger from their words, before anything else is decided."""
+"""Recognising from a worker's words what must not be left to a classifier (danger, asking for a person)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ GAP = "…"
 _GAP_PATTERN = ".{0,8}"
 
 
-class CrisisMatcher:
-    """Matches crisis phrases; `…` in a phrase allows up to eight characters in between."""
+class PhraseMatcher:
+    """Matches listed phrases; `…` in a phrase allows up to eight characters in between."""
 
     def __init__(self, phrases: tuple[str, ...]) -> None:
         """Compile every phrase into one pattern (one scan a message)."""

@@ -16,7 +16,7 @@ _ANNOTATION = str.maketrans({"[": "", "]": "", "{": "", "}": "", "\n": " "})
 
 
 def userdict_text(kb: KnowledgeBase) -> str:
-    """jieba user dictionary: one word a line (jieba picks a frequency that keeps it whole)."""
+    """Jieba user dictionary: one word a line (jieba picks a frequency that keeps it whole)."""
     return "".join(f"{word}\n" for word in dictionary(kb) if " " not in word)
 
 

@@ -6,6 +6,7 @@ files is segmented as one word and recognised as an entity after the next traini
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,5 +60,6 @@ def add_to_jieba(words: list[str]) -> None:
     """Teach the process-wide jieba segmenter the domain words (jieba has one global dictionary)."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     for word in words:
         jieba.add_word(word)

@@ -29,7 +29,7 @@ else
   echo "Training the model (a few minutes)..."
   start=$(date +%s)
   .venv/bin/rasa train --data data build/data --config config.yml --domain domain.yml \
-    --out models --fixed-model-name current --force --quiet
+    --out models --fixed-model-name current --force
   echo "Trained in $(( $(date +%s) - start )) s."
   cp "$model" "$cache/$digest.tar.gz"
 fi

@@ -1,8 +1,8 @@
-from bot.safety import CrisisMatcher
+from bot.safety import PhraseMatcher
 
 
 def test_gap_phrases_match_with_words_in_between(kb):
-    matcher = CrisisMatcher(kb.terms.crisis_phrases)
+    matcher = PhraseMatcher(kb.terms.guards["crisis"])
     assert matcher.matches("工伤以后成了累赘,活着还有什么意思")
     assert matcher.matches("讨不到工资真不想活了")
     assert matcher.matches("我已经把安眠药攒够了")
@@ -11,4 +11,10 @@ def test_gap_phrases_match_with_words_in_between(kb):
 
 
 def test_no_phrases_match_nothing():
-    assert not CrisisMatcher(()).matches("不想活了")
+    assert not PhraseMatcher(()).matches("不想活了")
+
+
+def test_asking_for_a_person_inside_a_longer_question(kb):
+    matcher = PhraseMatcher(kb.terms.guards["request_human"])
+    assert matcher.matches("帮我转人工,另外问下公司不交社保能不能辞职")
+    assert not matcher.matches("公司不交社保能不能辞职")

@@ -20,5 +20,5 @@ async def page(request: Request) -> HTTPResponse:
 
 @blueprint.get("/chat/config")
 async def config(request: Request) -> HTTPResponse:
-    """Where the page's socket.io client connects: the Rasa server's socket.io channel."""
-    return json({"socketUrl": request.app.ctx.settings.rasa_url})
+    """Which port the page's socket.io client connects to (the Rasa server, same host as the page)."""
+    return json({"socketPort": request.app.ctx.settings.rasa_port})

@@ -49,7 +49,12 @@
   function showTyping(on) {
     typing.hidden = !on;
     clearTimeout(typingTimer);
-    if (on) { typingTimer = setTimeout(function () { typing.hidden = true; }, 15000); }
+    if (on) {
+      typingTimer = setTimeout(function () {
+        typing.hidden = true;
+        statusLine.textContent = "助手暂时没有回应，您的消息已保留在上面。请稍后再试；急事请拨打 12351 职工服务热线。";
+      }, 20000);
+    }
   }
 
   function deliver(message) {
@@ -78,6 +83,7 @@
     render(entry);
     remember(entry);
     showTyping(false);
+    statusLine.textContent = "";
   }
 
   function connect(socketUrl) {
@@ -116,6 +122,6 @@
 
   history.forEach(render);
   fetch("/chat/config").then(function (r) { return r.json(); }).then(function (cfg) {
-    connect(cfg.socketUrl);
+    connect(location.protocol + "//" + location.hostname + ":" + cfg.socketPort);
   }).catch(function () { statusLine.textContent = "页面配置加载失败，请刷新重试。"; });
 })();
