@@ -24,8 +24,7 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """Confirm the request; if the message also asked a clear question, answer it meanwhile."""
-        dispatcher.utter_message(response="utter_human_contact")
+        """Mark the request (the rule has confirmed it); answer a clear question asked with it."""
         events: list[EventType] = [SlotSet("handoff_requested", True)]
         kb = knowledge()
         decision = answering.decide(latest_parse(tracker), answering.Context(), kb)
@@ -45,9 +44,10 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         """Count consecutive fallbacks in a slot; revert the message so stories are not disturbed."""
+        replies = knowledge().replies
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= FALLBACKS_BEFORE_PERSON:
-            dispatcher.utter_message(response="utter_offer_human")
+            dispatcher.utter_message(**replies["offer_human"].render())
             return [UserUtteranceReverted(), SlotSet("fallback_count", 0)]
-        dispatcher.utter_message(response="utter_ask_rephrase")
+        dispatcher.utter_message(**replies["ask_rephrase"].render())
         return [UserUtteranceReverted(), SlotSet("fallback_count", count)]

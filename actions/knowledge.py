@@ -17,12 +17,11 @@ from bot.statutes import article_label
 
 def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase) -> list[EventType]:
     """Send an entry's answer with its citation line and next-step buttons; remember the topic."""
-    buttons = answering.buttons(entry, kb)
     if entry.citations:
-        dispatcher.utter_message(response="utter_kb_answer", answer=entry.answer,
-                                 citations=answering.citation_line(entry, kb), buttons=buttons)
+        message = kb.replies["kb_answer"].render(answer=entry.answer, citations=answering.citation_line(entry, kb))
     else:
-        dispatcher.utter_message(response="utter_kb_answer_plain", answer=entry.answer, buttons=buttons)
+        message = kb.replies["kb_answer_plain"].render(answer=entry.answer)
+    dispatcher.utter_message(text=message["text"], buttons=answering.buttons(entry, kb))
     return [SlotSet("topic", entry.topic), SlotSet("last_entry", entry.id), SlotSet("fallback_count", 0)]
 
 
@@ -33,11 +32,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     if decision.kind == "answer" and decision.entry is not None:
         return utter_entry(dispatcher, decision.entry, kb)
     if decision.kind == "clarify":
-        dispatcher.utter_message(response="utter_clarify", buttons=answering.clarify_buttons(decision, kb))
-    elif decision.kind == "ask_topic_first":
-        dispatcher.utter_message(response="utter_ask_topic_first")
+        dispatcher.utter_message(text=kb.replies["clarify"].text, buttons=answering.clarify_buttons(decision, kb))
     else:
-        dispatcher.utter_message(response="utter_unknown")
+        dispatcher.utter_message(**kb.replies[decision.kind].render())
     return []
 
 
@@ -70,9 +67,9 @@ class ActionQuoteArticle(Action):
         ref = find_article(parse.get("text") or "", named, kb.statutes)
         if ref is None:
             titles = "、".join(f"《{s.title}》" for s in kb.statutes.values())
-            dispatcher.utter_message(response="utter_article_not_found", statutes=titles)
+            dispatcher.utter_message(**kb.replies["article_not_found"].render(statutes=titles))
             return []
-        dispatcher.utter_message(response="utter_article", statute=ref.statute.title,
-                                 article=article_label(ref.number),
-                                 article_text=ref.statute.article_text(ref.number))
+        dispatcher.utter_message(**kb.replies["article"].render(
+            statute=ref.statute.title, article=article_label(ref.number),
+            article_text=ref.statute.article_text(ref.number)))
         return []

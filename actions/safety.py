@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 
 class ActionCrisis(Action):
-    """Hotlines first, whatever else the conversation was doing."""
+    """Marks the conversation for a person; the rule has already sent the hotlines (utter_crisis)."""
 
     def name(self) -> str:
         """Name used in domain and rules."""
@@ -18,6 +18,5 @@ class ActionCrisis(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """Send the crisis message and ask for a person."""
-        dispatcher.utter_message(response="utter_crisis")
+        """Ask for a person (the handoff queue picks this up)."""
         return [SlotSet("handoff_requested", True)]

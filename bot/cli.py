@@ -35,7 +35,7 @@ def _kb_build(args: argparse.Namespace) -> int:
     from bot import training_data
     from bot.knowledge import load
 
-    for path in training_data.write(load(load_settings().knowledge_dir), Path(args.out)):
+    for path in training_data.write(load(load_settings().knowledge_dir), Path(args.out), ROOT / "data"):
         print(f"wrote {path}")
     return 0
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from bot.replies import REQUIRED, Reply, parse_replies
 from bot.statutes import Statute, load_statutes
 
 ASPECTS = ("overview", "amount", "deadline", "materials", "procedure", "where")
@@ -87,6 +88,7 @@ class KnowledgeBase:
     statutes: dict[str, Statute]
     terms: Terms
     buttons: dict[str, list[dict[str, str]]]
+    replies: dict[str, Reply]
     local: dict[str, Any] = field(default_factory=dict)
 
     def entries_for(self, topic: str) -> list[Entry]:
@@ -183,6 +185,7 @@ def check(kb: KnowledgeBase) -> list[str]:
     """Every rule in knowledge/README.md, as a list of problems (empty when all is well)."""
     problems = [p for entry in kb.entries.values() for p in _check_entry(entry, kb)]
     problems += [f"terms.yml: unknown aspect {a}" for a in kb.terms.aspect_cues if a not in ASPECTS]
+    problems += [f"replies.yml: no reply named {name}" for name in REQUIRED if name not in kb.replies]
     problems += [f"next_steps.yml: no buttons for {s}" for s in (*NEXT_STEPS, "always") if s not in kb.buttons]
     for topic in kb.topics:
         if not any("overview" in e.aspects for e in kb.entries_for(topic)):
@@ -215,6 +218,7 @@ def load(root: Path | str) -> KnowledgeBase:
         statutes=load_statutes(root / "laws"),
         terms=_terms(root),
         buttons=_read_yaml(root / "next_steps.yml"),
+        replies=parse_replies(_read_yaml(root / "replies.yml")),
         local=_local(root),
     )
     problems += check(kb)

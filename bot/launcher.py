@@ -29,8 +29,13 @@ def child_environment(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "RASA_TELEMETRY_ENABLED": "false",
+        "ZGFW_HOST": settings.host,
+        "ZGFW_RASA_PORT": str(settings.rasa_port),
+        "ZGFW_ACTION_PORT": str(settings.action_port),
+        "ZGFW_WEB_PORT": str(settings.web_port),
         "ZGFW_RASA_TOKEN": settings.rasa_token,
         "ZGFW_ACTION_URL": settings.action_url,
+        "SANIC_HOST": settings.host,  # rasa_sdk's server binds here (it has no --interface option)
         "PYTHONUNBUFFERED": "1",
     })
     for key, default in (("ZGFW_TRACKER_DIALECT", "sqlite"), ("ZGFW_TRACKER_HOST", ""),
@@ -67,20 +72,27 @@ def ready(url: str) -> bool:
 
 
 def start(settings: Settings) -> list[Child]:
-    """Start every process in its own process group and wait until each answers."""
+    """Start every process in its own process group and wait until each answers.
+
+    If one fails to come up, the others are stopped before the error is raised.
+    """
     env = child_environment(settings)
     children = []
     for name, argv, url in commands(settings):
         process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
         children.append(Child(name, process, url))
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    for child in children:
-        while not ready(child.ready_url):
-            if child.process.poll() is not None:
-                raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{child.name} did not become ready in {READY_TIMEOUT_S} s")
-            time.sleep(1)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        for child in children:
+            while not ready(child.ready_url):
+                if child.process.poll() is not None:
+                    raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{child.name} did not become ready in {READY_TIMEOUT_S} s")
+                time.sleep(1)
+    except BaseException:
+        stop(children)
+        raise
     return children
 
 

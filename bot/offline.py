@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import jieba
 from rasa.core.agent import Agent
 from rasa.model import get_local_model
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
@@ -65,6 +66,7 @@ class OfflineBot:
         """Load a model archive (default: the newest in models/) and the knowledge base."""
         configure_logging_and_warnings(logging.WARNING)
         configure_structlog(logging.WARNING)
+        jieba.setLogLevel(logging.WARNING)  # keep stdout for the JSON lines
         settings = load_settings()
         path = model or get_local_model(str(settings.models_dir))
         agent = Agent.load(path, action_endpoint=InProcessActions())

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from bot.knowledge import KnowledgeBase
 from bot.vocabulary import dictionary
 
@@ -20,22 +22,32 @@ def userdict_text(kb: KnowledgeBase) -> str:
     return "".join(f"{word}\n" for word in dictionary(kb) if " " not in word)
 
 
-def nlu_text(kb: KnowledgeBase) -> str:
+def handwritten_examples(data_dir: Path) -> set[str]:
+    """Every example already in data/nlu: those keep their hand-given intent ("转人工")."""
+    examples = set()
+    for path in data_dir.glob("nlu/*.yml"):
+        for item in yaml.safe_load(path.read_text("utf-8")).get("nlu") or []:
+            examples.update(line[2:].strip() for line in str(item.get("examples", "")).splitlines()
+                            if line.startswith("- "))
+    return examples
+
+
+def nlu_text(kb: KnowledgeBase, exclude: set[str]) -> str:
     """Rasa NLU YAML with every entry title and question as an `ask_knowledge` example."""
     examples = dict.fromkeys(
         text.translate(_ANNOTATION).strip()
         for entry in kb.entries.values()
         for text in (entry.title, *entry.questions)
     )
-    lines = "".join(f"      - {text}\n" for text in examples if text)
+    lines = "".join(f"      - {text}\n" for text in examples if text and text not in exclude)
     return f'version: "3.1"\nnlu:\n  - intent: {ASK_KNOWLEDGE}\n    examples: |\n{lines}'
 
 
-def write(kb: KnowledgeBase, build_dir: Path) -> list[Path]:
+def write(kb: KnowledgeBase, build_dir: Path, data_dir: Path) -> list[Path]:
     """Write both files under build_dir; return their paths."""
     userdict = build_dir / "jieba" / "userdict.txt"
     nlu = build_dir / "data" / "nlu" / "knowledge.yml"
-    for path, text in ((userdict, userdict_text(kb)), (nlu, nlu_text(kb))):
+    for path, text in ((userdict, userdict_text(kb)), (nlu, nlu_text(kb, handwritten_examples(data_dir)))):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return [userdict, nlu]

@@ -72,7 +72,7 @@ def test_statute_article_is_quoted(servers):
 
 
 def test_bot_ask_prints_the_documented_json():
-    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "在工地摔断了腿 包工头不管"],
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "在车间干活被机器轧伤了手，公司不给报工伤"],
                             cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(report) == {"text", "intent", "entities", "topic", "entry", "answer", "citations", "handoff",

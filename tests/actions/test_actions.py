@@ -27,9 +27,8 @@ async def test_answer_sends_entry_with_citations_buttons_and_remembers_topic(kb,
     assert events == [SlotSet("topic", "contract.severance"), SlotSet("last_entry", entry.id),
                       SlotSet("fallback_count", 0)]
     [message] = dispatcher.messages
-    assert message["response"] == "utter_kb_answer"
-    assert message["answer"] == entry.answer
-    assert "《中华人民共和国劳动合同法》" in message["citations"]
+    assert message["text"].startswith(entry.answer)
+    assert "\n\n依据：《中华人民共和国劳动合同法》" in message["text"]
     assert message["buttons"][-1] == {"title": "转人工", "payload": "/request_human"}
 
 
@@ -37,14 +36,14 @@ async def test_answer_asks_between_close_topics_without_changing_the_topic(kb, d
     parse = make_parse(kb, "ask_knowledge", [("wage.arrears", 0.3), ("contract.resign", 0.29)])
     events = await ActionAnswer().run(dispatcher, tracker(parse, topic="injury.benefits"), {})
     assert events == []
-    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    assert dispatcher.messages[0]["text"] == kb.replies["clarify"].text
     assert len(dispatcher.messages[0]["buttons"]) == 2
 
 
 async def test_answer_admits_it_does_not_know(kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("time.holidays", 0.03)])
     assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == []
-    assert dispatcher.messages[0]["response"] == "utter_unknown"
+    assert dispatcher.messages[0] == {**dispatcher.messages[0], **kb.replies["unknown"].render()}
 
 
 async def test_quote_article(kb, dispatcher):
@@ -52,22 +51,21 @@ async def test_quote_article(kb, dispatcher):
              "entities": [{"entity": "statute", "value": "labor-contract-law"}]}
     assert await ActionQuoteArticle().run(dispatcher, tracker(parse), {}) == []
     [message] = dispatcher.messages
-    assert message["response"] == "utter_article"
-    assert message["article"] == "第八十二条"
-    assert message["article_text"] == kb.statutes["labor-contract-law"].article_text(82)
+    statute = kb.statutes["labor-contract-law"]
+    assert message["text"] == f"《中华人民共和国劳动合同法》第八十二条：\n{statute.article_text(82)}"
 
 
 async def test_quote_article_without_statute_lists_what_can_be_quoted(dispatcher):
     parse = {"text": "第八十二条", "intent": {"name": "ask_article"}, "entities": []}
     await ActionQuoteArticle().run(dispatcher, tracker(parse), {})
-    assert dispatcher.messages[0]["response"] == "utter_article_not_found"
-    assert "《中华人民共和国劳动合同法》" in dispatcher.messages[0]["statutes"]
+    assert dispatcher.messages[0]["text"].startswith("没有找到这一条")
+    assert "《中华人民共和国劳动合同法》" in dispatcher.messages[0]["text"]
 
 
-async def test_crisis_sends_hotlines_and_asks_for_a_person(dispatcher):
+async def test_crisis_asks_for_a_person(dispatcher):
     events = await ActionCrisis().run(dispatcher, tracker({"text": "不想活了"}), {})
     assert events == [SlotSet("handoff_requested", True)]
-    assert dispatcher.messages[0]["response"] == "utter_crisis"
+    assert dispatcher.messages == []  # the hotlines come from the rule's utter_crisis
 
 
 async def test_handoff_also_answers_a_clear_question(kb, dispatcher):
@@ -75,12 +73,14 @@ async def test_handoff_also_answers_a_clear_question(kb, dispatcher):
     events = await ActionHandoff().run(dispatcher, tracker(parse), {})
     assert events[0] == SlotSet("handoff_requested", True)
     assert SlotSet("topic", "insurance.social") in events
-    assert [m["response"] for m in dispatcher.messages] == ["utter_human_contact", "utter_kb_answer"]
+    [answer] = dispatcher.messages
+    assert answer["text"].startswith(kb.overview("insurance.social").answer)
 
 
-async def test_fallback_rephrase_once_then_offer_a_person(dispatcher):
+async def test_fallback_rephrase_once_then_offer_a_person(kb, dispatcher):
     first = await ActionDefaultFallback().run(dispatcher, tracker({"text": "嗯嗯啊"}), {})
     assert first == [UserUtteranceReverted(), SlotSet("fallback_count", 1)]
     second = await ActionDefaultFallback().run(dispatcher, tracker({"text": "啊"}, fallback_count=1), {})
     assert second == [UserUtteranceReverted(), SlotSet("fallback_count", 0)]
-    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_rephrase", "utter_offer_human"]
+    assert [m["text"] for m in dispatcher.messages] == [kb.replies["ask_rephrase"].text, kb.replies["offer_human"].text]
+    assert dispatcher.messages[1]["buttons"][0] == {"title": "转人工", "payload": "/request_human"}

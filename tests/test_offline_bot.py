@@ -1,0 +1,69 @@
+"""The trained model with its actions, in-process (what `bot ask`, eval and bench rely on)."""
+
+REPORT_KEYS = {"text", "intent", "entities", "topic", "entry", "answer", "citations", "handoff", "candidates"}
+
+
+def entities(parse: dict) -> dict[str, str]:
+    return {e["entity"]: e["value"] for e in parse["entities"]}
+
+
+def test_knowledge_entities_come_from_the_spacy_rules(offline_bot, kb):
+    street = kb.local["streets"][0]
+    found = entities(offline_bot.parse(f"我在{street['name']}上班，劳动合同法第四十条怎么说"))
+    assert found["street"] == street["id"]
+    assert found["statute"] == "labor-contract-law"
+
+
+def test_phone_money_and_duration_come_from_regexes(offline_bot):
+    found = entities(offline_bot.parse("老板欠了我三个月工资一共15000元，我电话13912345678"))
+    assert found["phone"] == "13912345678"
+    assert found["money"] == "15000元"
+    assert found["duration"] == "三个月"
+
+
+def test_traditional_text_is_understood_like_simplified(offline_bot):
+    simplified = offline_bot.parse("公司不给交社保怎么办")
+    traditional = offline_bot.parse("公司不給交社保怎麼辦")
+    assert traditional["topic_ranking"][0]["topic"] == simplified["topic_ranking"][0]["topic"]
+
+
+def test_report_has_the_documented_keys_and_an_answer_with_its_basis(offline_bot):
+    report = offline_bot.ask("干了五年被公司辞退了，能拿多少补偿", sender="t-severance")
+    assert set(report) == REPORT_KEYS
+    assert report["topic"].startswith("contract.")
+    assert report["entry"] and report["citations"]
+    assert "依据：" in report["answer"]
+    assert report["handoff"] is False
+
+
+def test_follow_up_is_answered_within_the_conversation_topic(offline_bot):
+    first = offline_bot.ask("下班路上骑电动车被车撞了，算工伤吗", sender="t-follow")
+    follow = offline_bot.ask("那需要准备什么材料", sender="t-follow")
+    assert first["topic"].startswith("injury.")
+    assert follow["topic"] == first["topic"]
+    assert "materials" in offline_bot._kb.entries[follow["entry"]].aspects
+
+
+def test_crisis_is_escalated_at_once_even_inside_a_wage_question(offline_bot):
+    report = offline_bot.ask("欠薪半年了，家里等着钱用，我真的撑不下去了", sender="t-crisis")
+    assert report["intent"]["name"] == "crisis"
+    assert report["handoff"] is True
+    assert "12356" in report["answer"]
+
+
+def test_asking_for_a_person_with_a_question_gets_both(offline_bot):
+    report = offline_bot.ask("帮我转人工，另外问下公司不交社保我能不能直接辞职", sender="t-both")
+    assert report["handoff"] is True
+    assert "12351" in report["answer"]
+
+
+def test_off_domain_is_declined(offline_bot):
+    report = offline_bot.ask("红烧肉怎么做好吃", sender="t-off")
+    assert report["topic"] is None
+    assert "劳动" in report["answer"]
+
+
+def test_odd_input_is_answered_in_chinese(offline_bot):
+    for number, text in enumerate(["", "😭😭😭", "欠" * 5000, "？？？"]):
+        report = offline_bot.ask(text, sender=f"t-odd-{number}")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in report["answer"]), text[:10]
