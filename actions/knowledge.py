@@ -26,13 +26,15 @@ def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBas
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Decide (bot.answering) and say it: the answer, the choice of topics, or 'not sure'."""
+    """Decide (bot.answering) and say it: the answer, a choice of topics, 'not mine to answer', or 'not sure'."""
     kb = knowledge()
     decision = answering.decide(latest_parse(tracker), answering.Context(tracker.get_slot("topic")), kb)
     if decision.kind == "answer" and decision.entry is not None:
         return utter_entry(dispatcher, decision.entry, kb)
     if decision.kind == "clarify":
         dispatcher.utter_message(text=kb.replies["clarify"].text, buttons=answering.clarify_buttons(decision, kb))
+    elif decision.kind == "decline":
+        dispatcher.utter_message(response="utter_out_of_scope")
     else:
         dispatcher.utter_message(**kb.replies[decision.kind].render())
     return []

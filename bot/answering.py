@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge import NONE, Entry, KnowledgeBase
 from bot.statutes import article_label
 
 # Service requests answered from their topic until their own flows exist.
@@ -26,8 +26,9 @@ CLARIFY_FLOOR = 0.12
 FOLLOW_UP_BELOW = 0.5
 KEEP_GROUP_FROM = 0.25
 ENTITY_BOOST = 0.25
+DECLINE_FROM = 0.2
 
-Kind = Literal["answer", "clarify", "unknown", "ask_topic_first"]
+Kind = Literal["answer", "clarify", "unknown", "ask_topic_first", "decline"]
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,12 @@ def _chosen(parse: dict[str, Any], kb: KnowledgeBase) -> Entry | None:
     return None
 
 
+def outside_knowledge(parse: dict[str, Any]) -> bool:
+    """Whether the topic model's best guess is 'none of the topics' (trained on out-of-scope examples)."""
+    ranking = parse.get("topic_ranking") or []
+    return bool(ranking) and ranking[0]["topic"] == NONE and ranking[0]["confidence"] >= DECLINE_FROM
+
+
 def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decision:
     """Pick the answer for a knowledge question, a follow-up, or a service request."""
     chosen = _chosen(parse, kb)
@@ -150,6 +157,8 @@ def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decisi
         if intent == "follow_up":
             return Decision("ask_topic_first", None, tuple(ranked))
 
+    if outside_knowledge(parse):
+        return Decision("decline", None, tuple(ranked))
     if top is None or top.score < UNKNOWN_BELOW:
         return Decision("unknown", None, tuple(ranked))
     if (len(ranked) > 1 and top.score < CLARIFY_BELOW and ranked[1].score >= CLARIFY_FLOOR

@@ -17,6 +17,8 @@ from bot.statutes import Statute, load_statutes
 ASPECTS = ("overview", "amount", "deadline", "materials", "procedure", "where")
 NEXT_STEPS = ("legal_aid", "human", "course", "aid_referral", "none")
 REVIEW_AFTER_DAYS = 365
+# The label the topic classifier gives to messages outside every topic (never a topic id).
+NONE = "none"
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

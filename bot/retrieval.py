@@ -16,7 +16,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge import NONE, Entry, KnowledgeBase
 from bot.text import normalize
 from bot.vocabulary import add_to_jieba, dictionary
 
@@ -44,8 +44,12 @@ class Ranked:
 class TopicModel:
     """Ranks topics and entries for a message; fitted from a KnowledgeBase."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
-        """Fit on every entry's title and questions (normalised like live messages)."""
+    def __init__(self, kb: KnowledgeBase, none_examples: list[str] = ()) -> None:
+        """Fit on every entry's title and questions (normalised like live messages).
+
+        `none_examples` (messages outside the knowledge base) train an extra class, NONE,
+        so the model can say "none of these topics" instead of spreading its probability.
+        """
         self._dictionary = dictionary(kb)
         add_to_jieba(self._dictionary)
         self.entry_ids: list[str] = []
@@ -58,6 +62,11 @@ class TopicModel:
                 texts.append(normalize(question))
                 labels.append(entry.topic)
                 owners.append(entry.id)
+        entry_rows = len(texts)
+        for text in none_examples:
+            texts.append(normalize(text))
+            labels.append(NONE)
+            owners.append("")
         for topic in kb.topics.values():
             # The taxonomy's own words for a topic (its title and scope) name what belongs to it.
             for text in (topic.title, topic.scope):
@@ -72,8 +81,8 @@ class TopicModel:
                            self._sounds.fit_transform(texts)]).tocsr()
         self._classifier = LogisticRegression(C=20.0, max_iter=3000)
         self._classifier.fit(features, labels)
-        self._question_vectors = features
-        self._question_owner = np.array(owners)
+        self._question_vectors = features[:entry_rows]
+        self._question_owner = np.array(owners[:entry_rows])
         self._bm25 = BM25Okapi([words(normalize(" ".join((e.title, *e.questions)))) for e in kb.entries.values()])
 
     def __setstate__(self, state: dict) -> None:

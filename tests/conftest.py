@@ -64,5 +64,5 @@ def make_parse(kb: KnowledgeBase, intent: str, ranking: list[tuple[str, float]],
         "intent": {"name": intent, "confidence": 0.9},
         "entities": list(entities),
         "topic_ranking": [{"topic": t, "confidence": c} for t, c in ranking],
-        "entry_ranking": [{"entry": kb.overview(t).id, "topic": t, "score": c} for t, c in ranking],
+        "entry_ranking": [{"entry": kb.overview(t).id, "topic": t, "score": c} for t, c in ranking if t in kb.topics],
     }

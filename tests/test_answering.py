@@ -75,3 +75,10 @@ def test_every_answer_offers_a_person(kb):
 def test_a_new_question_about_an_amount_gets_the_amount_entry(kb):
     decision = decide(parse(kb, "ask_knowledge", [("contract.severance", 0.9)], text="干了三年能拿多少"), Context(), kb)
     assert "amount" in decision.entry.aspects
+
+
+def test_a_message_outside_every_topic_is_declined(kb):
+    decision = decide(parse(kb, "ask_knowledge", [("none", 0.6), ("wage.deduction", 0.2)]), Context(), kb)
+    assert decision.kind == "decline"
+    assert decision.topic is None
+    assert [c.topic for c in decision.candidates] == ["wage.deduction"]

@@ -53,14 +53,14 @@ class KnowledgeComponent(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit from knowledge/ and save the state into the model."""
-        self._state = self.fit(load_cached(self._config["knowledge_dir"]))
+        self._state = self.fit(load_cached(self._config["knowledge_dir"]), training_data)
         self.restored(self._state)
         with self._storage.write_to(self._resource) as directory:
             (directory / _FILE).write_bytes(pickle.dumps(self._state))
         return self._resource
 
-    def fit(self, kb: KnowledgeBase) -> Any:
-        """The state this component needs, computed from the knowledge base."""
+    def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> Any:
+        """The state this component needs, from the knowledge base (and Rasa's data if it must)."""
         raise NotImplementedError
 
     def restored(self, state: Any) -> None:

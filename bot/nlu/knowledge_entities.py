@@ -6,6 +6,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import entity_rules
 from bot.knowledge import KnowledgeBase
@@ -17,7 +18,7 @@ from bot.vocabulary import Name, dictionary, names
 class KnowledgeEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
     """Adds `street`, `centre`, `programme`, `course` and `statute` entities, valued by their ids."""
 
-    def fit(self, kb: KnowledgeBase) -> tuple[list[str], list[Name]]:
+    def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> tuple[list[str], list[Name]]:
         """The tokenizer words and the names to match, as of training time."""
         return dictionary(kb), names(kb)
 

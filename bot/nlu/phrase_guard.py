@@ -11,6 +11,7 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge import KnowledgeBase
 from bot.nlu.base import KnowledgeComponent
@@ -26,7 +27,7 @@ class PhraseGuard(KnowledgeComponent):
         """The intent to set; its phrases are `terms.yml` → `guards` → <intent>."""
         return {**KnowledgeComponent.get_default_config(), "intent": "crisis"}
 
-    def fit(self, kb: KnowledgeBase) -> tuple[str, ...]:
+    def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> tuple[str, ...]:
         """The phrases for this guard's intent."""
         return kb.terms.guards.get(self._config["intent"], ())
 

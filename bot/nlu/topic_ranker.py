@@ -7,8 +7,9 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import NONE, KnowledgeBase
 from bot.nlu.base import KnowledgeComponent
 from bot.retrieval import TopicModel
 
@@ -16,11 +17,12 @@ TOPIC_RANKING = "topic_ranking"
 ENTRY_RANKING = "entry_ranking"
 ASK_KNOWLEDGE = "ask_knowledge"
 FALLBACK = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class TopicRanker(KnowledgeComponent):
-    """Adds `topic_ranking` and `entry_ranking` to the parse result.
+    """Adds `topic_ranking` (with `none` for "outside the knowledge base") and `entry_ranking`.
 
     When DIET is unsure (nlu_fallback) but the knowledge base clearly knows the topic, the
     message is a knowledge question in words DIET has not seen: it becomes `ask_knowledge`.
@@ -31,9 +33,10 @@ class TopicRanker(KnowledgeComponent):
         """How sure the topic model must be to overrule a fallback."""
         return {**KnowledgeComponent.get_default_config(), "rescue_threshold": 0.45}
 
-    def fit(self, kb: KnowledgeBase) -> TopicModel:
-        """Entry questions labelled with their topic."""
-        return TopicModel(kb)
+    def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> TopicModel:
+        """Entry questions labelled with their topic; out-of-scope examples as the class `none`."""
+        outside = [m.get(TEXT) for m in training_data.intent_examples if m.get(INTENT) == OUT_OF_SCOPE]
+        return TopicModel(kb, none_examples=outside)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Rank topics and entries; turn a confident fallback into a knowledge question."""
@@ -50,7 +53,8 @@ class TopicRanker(KnowledgeComponent):
                 {"entry": e.id, "topic": model.topic_of(e.id), "score": e.score} for e in entries
             ], add_to_output=True)
             intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) == FALLBACK and topics[0].score >= self._config["rescue_threshold"]:
+            known = topics[0].id != NONE and topics[0].score >= self._config["rescue_threshold"]
+            if intent.get(INTENT_NAME_KEY) == FALLBACK and known:
                 message.set(INTENT, {INTENT_NAME_KEY: ASK_KNOWLEDGE, PREDICTED_CONFIDENCE_KEY: topics[0].score},
                             add_to_output=True)
         return messages

@@ -84,3 +84,9 @@ async def test_fallback_rephrase_once_then_offer_a_person(kb, dispatcher):
     assert second == [UserUtteranceReverted(), SlotSet("fallback_count", 0)]
     assert [m["text"] for m in dispatcher.messages] == [kb.replies["ask_rephrase"].text, kb.replies["offer_human"].text]
     assert dispatcher.messages[1]["buttons"][0] == {"title": "转人工", "payload": "/request_human"}
+
+
+async def test_answer_declines_what_is_outside_the_knowledge_base(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("none", 0.7), ("wage.deduction", 0.1)])
+    assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
