@@ -27,10 +27,11 @@ class ActionHandoff(Action):
         """Mark the request (the rule has confirmed it); answer a clear question asked with it."""
         events: list[EventType] = [SlotSet("handoff_requested", True)]
         kb = knowledge()
-        decision = answering.decide(latest_parse(tracker), answering.Context(), kb)
+        parse = latest_parse(tracker)
+        decision = answering.decide(parse, answering.Context(), kb)
         if decision.kind == "answer" and decision.entry and decision.candidates \
                 and decision.candidates[0].score >= answering.CLARIFY_BELOW:
-            events += utter_entry(dispatcher, decision.entry, kb)
+            events += utter_entry(dispatcher, decision.entry, kb, parse)
         return events
 
 

@@ -9,28 +9,32 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
-from bot import answering
+from bot import answering, local_info
 from bot.articles import find_article
 from bot.knowledge import Entry, KnowledgeBase
 from bot.statutes import article_label
 
 
-def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase) -> list[EventType]:
-    """Send an entry's answer with its citation line and next-step buttons; remember the topic."""
+def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase,
+                parse: dict[str, Any]) -> list[EventType]:
+    """Send an entry's answer with its citation line, next-step buttons and local details; remember the topic."""
     if entry.citations:
         message = kb.replies["kb_answer"].render(answer=entry.answer, citations=answering.citation_line(entry, kb))
     else:
         message = kb.replies["kb_answer_plain"].render(answer=entry.answer)
     dispatcher.utter_message(text=message["text"], buttons=answering.buttons(entry, kb))
+    for detail in local_info.details(entry, parse, kb):
+        dispatcher.utter_message(text=detail)
     return [SlotSet("topic", entry.topic), SlotSet("last_entry", entry.id), SlotSet("fallback_count", 0)]
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Decide (bot.answering) and say it: the answer, a choice of topics, 'not mine to answer', or 'not sure'."""
     kb = knowledge()
-    decision = answering.decide(latest_parse(tracker), answering.Context(tracker.get_slot("topic")), kb)
+    parse = latest_parse(tracker)
+    decision = answering.decide(parse, answering.Context(tracker.get_slot("topic")), kb)
     if decision.kind == "answer" and decision.entry is not None:
-        return utter_entry(dispatcher, decision.entry, kb)
+        return utter_entry(dispatcher, decision.entry, kb, parse)
     if decision.kind == "clarify":
         dispatcher.utter_message(text=kb.replies["clarify"].text, buttons=answering.clarify_buttons(decision, kb))
     elif decision.kind == "decline":

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from bot.local_data import check_local
 from bot.replies import REQUIRED, Reply, parse_replies
 from bot.statutes import Statute, load_statutes
 
@@ -187,6 +188,7 @@ def check(kb: KnowledgeBase) -> list[str]:
     """Every rule in knowledge/README.md, as a list of problems (empty when all is well)."""
     problems = [p for entry in kb.entries.values() for p in _check_entry(entry, kb)]
     problems += [f"terms.yml: unknown aspect {a}" for a in kb.terms.aspect_cues if a not in ASPECTS]
+    problems += check_local(kb.local, set(kb.topics))
     problems += [f"replies.yml: no reply named {name}" for name in REQUIRED if name not in kb.replies]
     problems += [f"next_steps.yml: no buttons for {s}" for s in (*NEXT_STEPS, "always") if s not in kb.buttons]
     for topic in kb.topics:

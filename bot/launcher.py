@@ -110,7 +110,8 @@ def stop(children: list[Child]) -> None:
 
 def run(settings: Settings) -> int:
     """Start all, print where to go, wait for Ctrl-C or a child's death, stop all."""
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     children: list[Child] = []
     try:
         children = start(settings)

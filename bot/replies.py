@@ -7,7 +7,7 @@ from typing import Any
 
 # Every reply the actions use; `kb check` fails if replies.yml lacks one.
 REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "ask_topic_first", "article",
-            "article_not_found", "ask_rephrase", "offer_human")
+            "article_not_found", "ask_rephrase", "offer_human", "centre", "hotlines", "hotline_line")
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def names(kb: KnowledgeBase) -> list[Name]:
         *_named(local.get("streets", []), "street", "name", "aliases"),
         *_named(local.get("centres", []), "centre", "name"),
         *_named(local.get("programmes", []), "programme", "name", "aliases"),
-        *_named(local.get("courses", []), "course", "name", "keywords"),
+        *_named(local.get("courses", []), "course", "name"),
     ]
     for stem, statute in kb.statutes.items():
         found.append(Name("statute", statute.title, stem))

@@ -49,3 +49,25 @@ def test_entries_not_reviewed_for_a_year_are_listed(kb):
     assert kb.stale(dt.date(2026, 11, 23)) == []
     later = kb.stale(dt.date(2028, 1, 1))
     assert len(later) == len(kb.entries)
+
+
+def test_local_data_problems_are_named(tmp_path):
+    root = write_knowledge_copy(tmp_path)
+    path = root / "local" / "deployment.yml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["courses"][0]["sessions"][0]["place"] = "nowhere"
+    data["programmes"][0]["topic"] = "union.nothing"
+    del data["streets"][0]["lawyer"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(KnowledgeError) as error:
+        load(root)
+    problems = "\n".join(error.value.problems)
+    assert "place nowhere is not a centre" in problems
+    assert "unknown topic union.nothing" in problems
+    assert "missing lawyer" in problems
+
+
+def test_sample_deployment_is_marked_as_sample(kb):
+    assert kb.local["sample"] is True
+    assert {h["number"] for h in kb.local["hotlines"]} >= {"12351", "12333", "12348", "12356"}
+    assert all(street["lawyer"]["phone"] for street in kb.local["streets"])

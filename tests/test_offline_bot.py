@@ -14,11 +14,12 @@ def test_knowledge_entities_come_from_the_spacy_rules(offline_bot, kb):
     assert found["statute"] == "labor-contract-law"
 
 
-def test_phone_money_and_duration_come_from_regexes(offline_bot):
-    found = entities(offline_bot.parse("老板欠了我三个月工资一共15000元，我电话13912345678"))
+def test_phone_money_duration_and_date_come_from_regexes(offline_bot):
+    found = entities(offline_bot.parse("从2026年3月起老板欠了我三个月工资一共15000元，我电话13912345678"))
     assert found["phone"] == "13912345678"
     assert found["money"] == "15000元"
     assert found["duration"] == "三个月"
+    assert found["date"] == "2026年3月"
 
 
 def test_traditional_text_is_understood_like_simplified(offline_bot):

@@ -1,0 +1,74 @@
+"""Checks for knowledge/local/: the one deployment's streets, centres, hotlines, programmes, courses.
+
+A union replaces these files with its own, so the checker says exactly what is missing
+or points nowhere (a session at a centre that does not exist, a programme with no topic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+CRITERIA = {"union_member", "income_below_local_standard", "serious_illness", "child_in_school", "lost_job",
+            "flexible_employment", "any_of"}
+REQUIRED = {
+    "streets": ("id", "name", "centre", "lawyer"),
+    "centres": ("id", "name", "address", "hours", "phone"),
+    "hotlines": ("number", "name"),
+    "programmes": ("id", "name", "topic", "summary", "criteria", "how_to_apply"),
+    "courses": ("id", "name", "category", "cost", "sessions"),
+}
+
+
+def _missing(section: str, items: Iterable[dict[str, Any]]) -> list[str]:
+    problems = []
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        label = f"local {section} #{position + 1} ({item.get('id') or item.get('number') or '?'})"
+        problems += [f"{label}: missing {key}" for key in REQUIRED[section] if not item.get(key)]
+        key = str(item.get("id") or item.get("number"))
+        if key in seen:
+            problems.append(f"{label}: id used twice")
+        seen.add(key)
+    return problems
+
+
+def _session_problems(course: dict[str, Any], centres: set[str], streets: set[str]) -> list[str]:
+    problems = []
+    for session in course.get("sessions") or []:
+        label = f"course {course.get('id')} session {session.get('id')}"
+        try:
+            start = dt.datetime.fromisoformat(str(session.get("start")))
+            end = dt.datetime.fromisoformat(str(session.get("end")))
+            if end <= start:
+                problems.append(f"{label}: ends before it starts")
+        except ValueError:
+            problems.append(f"{label}: start and end must be like 2026-12-05T19:00")
+        if session.get("place") not in centres:
+            problems.append(f"{label}: place {session.get('place')} is not a centre")
+        if session.get("street") not in streets:
+            problems.append(f"{label}: street {session.get('street')} is not a street")
+        if not isinstance(session.get("seats"), int) or session["seats"] < 1:
+            problems.append(f"{label}: seats must be a whole number above 0")
+    return problems
+
+
+def check_local(local: dict[str, Any], topics: set[str]) -> list[str]:
+    """Every problem in the local data, as readable lines."""
+    problems = [p for section in REQUIRED for p in _missing(section, local.get(section) or [])]
+    centres = {c.get("id") for c in local.get("centres") or []}
+    streets = {s.get("id") for s in local.get("streets") or []}
+    for street in local.get("streets") or []:
+        if street.get("centre") not in centres:
+            problems.append(f"street {street.get('id')}: centre {street.get('centre')} does not exist")
+        if not str((street.get("lawyer") or {}).get("phone", "")).strip():
+            problems.append(f"street {street.get('id')}: the volunteer lawyer needs a phone")
+    for programme in local.get("programmes") or []:
+        if programme.get("topic") not in topics:
+            problems.append(f"programme {programme.get('id')}: unknown topic {programme.get('topic')}")
+        if unknown := set(programme.get("criteria") or {}) - CRITERIA:
+            problems.append(f"programme {programme.get('id')}: unknown criteria {sorted(unknown)}")
+    for course in local.get("courses") or []:
+        problems += _session_problems(course, centres, streets)
+    return problems

@@ -1,0 +1,32 @@
+"""`make run`'s launcher: everything starts on localhost, prints where to go, and Ctrl-C stops it all."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from bot.settings import ROOT
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(["ps", "-eo", "pid,ppid"], capture_output=True, text=True).stdout.split("\n")[1:]
+    return [int(line.split()[0]) for line in found if line.split() and int(line.split()[1]) == pid]
+
+
+def test_run_prints_the_addresses_and_ctrl_c_stops_every_process(tmp_path):
+    env = {**os.environ, "ZGFW_RASA_PORT": "16005", "ZGFW_ACTION_PORT": "16055", "ZGFW_WEB_PORT": "16800",
+           "ZGFW_TRACKER_DB": str(tmp_path / "tracker.db")}
+    launcher = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    output = ""
+    deadline = time.monotonic() + 300
+    while "Press Ctrl-C to stop." not in output and time.monotonic() < deadline:
+        output += launcher.stdout.readline()
+    assert "Chat page:       http://127.0.0.1:16800/" in output
+    children = children_of(launcher.pid)
+    assert len(children) == 3
+    launcher.send_signal(signal.SIGINT)
+    assert launcher.wait(timeout=60) == 0
+    for pid in children:
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
