@@ -150,8 +150,8 @@ def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decisi
         topic = top.topic if same_group else service
         return Decision("answer", entry_in_topic(topic, parse, kb, aspect), tuple(ranked))
 
-    follow_up = intent == "follow_up" or (aspect is not None and (top is None or top.score < FOLLOW_UP_BELOW))
-    if follow_up and (top is None or top.score < FOLLOW_UP_BELOW):
+    unsure = top is None or top.score < FOLLOW_UP_BELOW
+    if unsure and (intent == "follow_up" or aspect is not None):
         if context.topic in kb.topics:
             return Decision("answer", entry_in_topic(context.topic, parse, kb, aspect), tuple(ranked))
         if intent == "follow_up":
