@@ -19,7 +19,7 @@ help: ## list the commands
 install: ## make .venv (Python 3.10) with the locked packages, and node_modules
 	@scripts/install.sh
 
-system-deps: ## Debian packages the tests need (Chromium for the browser tests)
+system-deps: ## Debian packages the tests need (Chromium, PostgreSQL)
 	@scripts/system_deps.sh
 
 train: install ## train the model if config, domain, data or knowledge changed
@@ -32,7 +32,7 @@ test: system-deps train ## unit, data, story, NLU and browser tests
 	@scripts/test.sh
 
 lint: install ## ruff (style and docstrings)
-	@.venv/bin/ruff check bot actions tests
+	@.venv/bin/ruff check bot actions tests migrations
 
 eval: train ## topic accuracy and safety shares on the dev set, through `bot ask`
 	@$(PY) -m bot eval ../shared/eval/dev_questions.jsonl

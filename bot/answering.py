@@ -15,7 +15,6 @@ from bot.statutes import article_label
 
 # Service requests answered from their topic until their own flows exist.
 SERVICE_TOPICS = {
-    "request_legal_aid": "legalaid.union_service",
     "course_signup": "course.enrollment",
     "request_aid": "union.hardship_aid",
 }

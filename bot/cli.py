@@ -78,6 +78,14 @@ def _bench(args: argparse.Namespace) -> int:
     return run()
 
 
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from bot.database import database_url, migrate
+
+    migrate()
+    print(f"app database is at the newest schema ({database_url().split('@')[-1]})")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.launcher import run
 
@@ -85,8 +93,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _web(args: argparse.Namespace) -> int:
+    from bot.privacy import install_log_filter
     from bot.web.app import create_app
 
+    install_log_filter()
     settings = load_settings()
     create_app(settings).run(host=settings.host, port=settings.web_port, access_log=False,
                              motd=False)
@@ -120,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="also print every miss as JSON")
     evaluate.set_defaults(handler=_eval)
+
+    db = commands.add_parser("db", help="app database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply the Alembic migrations (make run does it)").set_defaults(handler=_db_upgrade)
 
     commands.add_parser("bench", help="latency against a minimal Rasa bot").set_defaults(handler=_bench)
     commands.add_parser("run", help="start every server on localhost").set_defaults(handler=_run)

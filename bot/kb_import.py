@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.knowledge import KnowledgeError, load
 
-IMPORTABLE = ("entries/*.yml", "local/*.yml", "terms.yml", "next_steps.yml")
+IMPORTABLE = ("entries/*.yml", "local/*.yml", "terms.yml", "next_steps.yml", "legal_aid.yml")
 
 
 def importable_files(source: Path) -> list[Path]:

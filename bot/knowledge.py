@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from bot.intake import LegalAidContent, check_content, parse_content
 from bot.local_data import check_local
 from bot.replies import REQUIRED, Reply, parse_replies
 from bot.statutes import Statute, load_statutes
@@ -92,6 +93,7 @@ class KnowledgeBase:
     terms: Terms
     buttons: dict[str, list[dict[str, str]]]
     replies: dict[str, Reply]
+    legal_aid: LegalAidContent
     local: dict[str, Any] = field(default_factory=dict)
 
     def entries_for(self, topic: str) -> list[Entry]:
@@ -189,6 +191,7 @@ def check(kb: KnowledgeBase) -> list[str]:
     problems = [p for entry in kb.entries.values() for p in _check_entry(entry, kb)]
     problems += [f"terms.yml: unknown aspect {a}" for a in kb.terms.aspect_cues if a not in ASPECTS]
     problems += check_local(kb.local, set(kb.topics))
+    problems += check_content(kb.legal_aid, set(kb.topics))
     problems += [f"replies.yml: no reply named {name}" for name in REQUIRED if name not in kb.replies]
     problems += [f"next_steps.yml: no buttons for {s}" for s in (*NEXT_STEPS, "always") if s not in kb.buttons]
     for topic in kb.topics:
@@ -223,6 +226,7 @@ def load(root: Path | str) -> KnowledgeBase:
         terms=_terms(root),
         buttons=_read_yaml(root / "next_steps.yml"),
         replies=parse_replies(_read_yaml(root / "replies.yml")),
+        legal_aid=parse_content(_read_yaml(root / "legal_aid.yml")),
         local=_local(root),
     )
     problems += check(kb)

@@ -10,6 +10,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
+from bot.database import database_url, migrate
 from bot.settings import ROOT, Settings
 
 READY_TIMEOUT_S = 300
@@ -37,6 +38,7 @@ def child_environment(settings: Settings) -> dict[str, str]:
         "ZGFW_ACTION_URL": settings.action_url,
         "SANIC_HOST": settings.host,  # rasa_sdk's server binds here (it has no --interface option)
         "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": database_url(),  # one app database for every process
     })
     for key, default in (("ZGFW_TRACKER_DIALECT", "sqlite"), ("ZGFW_TRACKER_HOST", ""),
                          ("ZGFW_TRACKER_DB", str(ROOT / "build" / "tracker.db")),
@@ -50,13 +52,14 @@ def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
     bin_dir = os.path.dirname(sys.executable)
     return [
         ("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                           "--port", str(settings.action_port)],
+                           "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
          f"http://{settings.host}:{settings.action_port}/health"),
         ("rasa server", [os.path.join(bin_dir, "rasa"), "run", "--enable-api",
                          "--auth-token", settings.rasa_token, "--interface", settings.host,
                          "--port", str(settings.rasa_port),
                          "--cors", settings.web_url, f"http://localhost:{settings.web_port}",
                          "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                         "--logging-config-file", "logging.yml",
                          "--model", str(settings.models_dir)],
          f"{settings.rasa_url}/status?token={settings.rasa_token}"),
         ("web server", [sys.executable, "-m", "bot", "web"], f"{settings.web_url}/healthz"),
@@ -75,9 +78,11 @@ def ready(url: str) -> bool:
 def start(settings: Settings) -> list[Child]:
     """Start every process in its own process group and wait until each answers.
 
-    If one fails to come up, the others are stopped before the error is raised.
+    The app database is migrated first. If one process fails to come up, the others are
+    stopped before the error is raised.
     """
     env = child_environment(settings)
+    migrate(env["DATABASE_URL"])
     children = []
     for name, argv, url in commands(settings):
         process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)

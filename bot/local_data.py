@@ -71,4 +71,6 @@ def check_local(local: dict[str, Any], topics: set[str]) -> list[str]:
             problems.append(f"programme {programme.get('id')}: unknown criteria {sorted(unknown)}")
     for course in local.get("courses") or []:
         problems += _session_problems(course, centres, streets)
+    if not isinstance((local.get("legal_aid") or {}).get("contact_within_workdays"), int):
+        problems.append("legal_aid: contact_within_workdays must be a whole number of working days")
     return problems

@@ -7,7 +7,13 @@ from typing import Any
 
 # Every reply the actions use; `kb check` fails if replies.yml lacks one.
 REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "ask_topic_first", "article",
-            "article_not_found", "ask_rephrase", "offer_human", "centre", "hotlines", "hotline_line")
+            "article_not_found", "ask_rephrase", "offer_human", "centre", "hotlines", "hotline_line",
+            "case_intro", "case_summary", "case_which_field", "case_opened", "case_no_consent",
+            "case_nothing_pending", "case_store_down", "case_store_gave_up", "case_status", "case_not_found",
+            "case_lookup_down", "form_cancelled",
+            *(f"invalid_{slot}" for slot in ("case_consent", "case_dispute", "case_employer", "case_facts",
+                                              "case_amount", "case_since", "case_street", "case_name",
+                                              "case_phone", "case_confirmed", "lookup_number", "lookup_phone")))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests use, when they are missing (Chromium for the browser tests).
+# Install the Debian packages the tests use, when they are missing: Chromium for the browser tests,
+# the PostgreSQL server for the database tests (they start a throwaway cluster on loopback).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "Missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}" >&2

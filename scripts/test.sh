@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3
 start=$(date +%s)
 
 echo "== ruff"
-.venv/bin/ruff check bot actions tests
+.venv/bin/ruff check bot actions tests migrations
 
 echo "== rasa data validate"
 .venv/bin/rasa data validate --fail-on-warnings --data data build/data --domain domain.yml --config config.yml

@@ -39,7 +39,9 @@ def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     """The whole system as `make run` starts it, with a fresh SQLite tracker store."""
     from bot import launcher
 
-    os.environ["ZGFW_TRACKER_DB"] = str(tmp_path_factory.mktemp("tracker") / "tracker.db")
+    state = tmp_path_factory.mktemp("state")
+    os.environ["ZGFW_TRACKER_DB"] = str(state / "tracker.db")
+    os.environ["DATABASE_URL"] = f"sqlite:///{state / 'app.db'}"
     children = launcher.start(test_settings)
     try:
         yield test_settings
@@ -66,3 +68,80 @@ def make_parse(kb: KnowledgeBase, intent: str, ranking: list[tuple[str, float]],
         "topic_ranking": [{"topic": t, "confidence": c} for t, c in ranking],
         "entry_ranking": [{"entry": kb.overview(t).id, "topic": t, "score": c} for t, c in ranking if t in kb.topics],
     }
+
+
+def _postgres_bin(name: str) -> str:
+    import glob
+    import shutil
+
+    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))), None)
+    if found is None:
+        pytest.fail(f"PostgreSQL's {name} is missing: `make system-deps` installs the postgresql package")
+    return found
+
+
+def _as_postgres_user(argv: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root; CI runs as root, so the server runs as `postgres`."""
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server on loopback; yields the URL without a database name."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="zgfw-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(home, "postgres")
+    data, port = home / "data", _free_port()
+    subprocess.run(_as_postgres_user([_postgres_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                                      "-E", "UTF8", "--no-locale"]), check=True, capture_output=True)
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
+    subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(data), "-o", options, "-w",
+                                      "-l", str(home / "log"), "start"]), check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new, migrated app database per test, on SQLite and on PostgreSQL."""
+    from bot.database import migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        import uuid
+
+        import psycopg2
+
+        server = request.getfixturevalue("postgres_server")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = psycopg2.connect(server.replace("postgresql+psycopg2", "postgresql") + "/postgres")
+        admin.autocommit = True
+        admin.cursor().execute(f"CREATE DATABASE {name}")
+        admin.close()
+        url = f"{server}/{name}"
+    migrate(url)
+    yield url
+
+
+@pytest.fixture
+def use_database(database: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test database as DATABASE_URL, for code that reads it from the environment (actions)."""
+    monkeypatch.setenv("DATABASE_URL", database)
+    return database

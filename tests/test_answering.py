@@ -48,10 +48,10 @@ def test_a_follow_up_without_a_topic_asks_what_it_is_about(kb):
 
 
 def test_a_service_request_answers_its_service_unless_the_question_is_more_specific(kb):
-    plain = decide(parse(kb, "request_legal_aid", [("wage.arrears", 0.3)]), Context(), kb)
-    assert plain.entry.topic == "legalaid.union_service"
-    specific = decide(parse(kb, "request_legal_aid", [("legalaid.eligibility", 0.7)]), Context(), kb)
-    assert specific.entry.topic == "legalaid.eligibility"
+    plain = decide(parse(kb, "course_signup", [("wage.arrears", 0.3)]), Context(), kb)
+    assert plain.entry.topic == "course.enrollment"
+    specific = decide(parse(kb, "course_signup", [("course.catalog", 0.7)]), Context(), kb)
+    assert specific.entry.topic == "course.catalog"
 
 
 def test_a_named_programme_pulls_its_topic_up(kb):

@@ -1,0 +1,90 @@
+"""The app database: one engine per URL, a session per unit of work, schema through Alembic.
+
+SQLite under build/ by default; `DATABASE_URL` selects PostgreSQL (or another SQLite file).
+Engines are made on first use, never at import time, so a missing database is reported by the
+call that needs it instead of killing the action server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from bot.settings import ROOT
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or written now; the caller keeps the data and retries."""
+
+
+def database_url() -> str:
+    """`DATABASE_URL`, or the embedded SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'build' / 'app.db'}"
+
+
+def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One pooled engine per URL for the life of the process."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5,
+                         connect_args={"connect_timeout": 5})
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session for one unit of work: committed at the end, rolled back on error.
+
+    Connection and operational failures surface as StoreUnavailable, so actions can tell
+    the worker and keep what they typed without knowing the driver's exceptions.
+    """
+    session = Session(engine_for(url or database_url()), future=True, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except DBAPIError as error:
+        session.rollback()
+        if error.connection_invalidated or _is_operational(error):
+            raise StoreUnavailable(type(error.orig).__name__) from error
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _is_operational(error: DBAPIError) -> bool:
+    return type(error).__name__ in {"OperationalError", "InterfaceError"}
+
+
+def migrate(url: str | None = None) -> None:
+    """Bring the schema up to the newest Alembic revision (run before the servers start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")

@@ -1,0 +1,47 @@
+"""Workers' personal data out of logs: masking helpers and a filter every process installs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Mobile numbers and 18-character ID card numbers, wherever they appear in a log line.
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")
+
+
+def mask_phone(phone: str) -> str:
+    """139****5678: enough for staff to recognise a number, not to call it."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def mask_name(name: str) -> str:
+    """王** : the family name only."""
+    return f"{name[:1]}{'*' * max(len(name) - 1, 1)}" if name else ""
+
+
+def mask_text(text: str) -> str:
+    """Any mobile or ID number inside free text, masked."""
+    return _ID_CARD.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text))
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks phone and ID numbers in every record, whichever library logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message once, mask it, and keep the record."""
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_filter() -> None:
+    """Attach the filter to every handler of the root logger (the servers log through it)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO)
+    for handler in root.handlers:
+        if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
+            handler.addFilter(PersonalDataFilter())
