@@ -1,7 +1,8 @@
-"""Reaching a person: the worker asks for one, or the bot fails to understand twice."""
+"""Reaching a person: the worker asks, is in crisis, or the bot fails to understand twice."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,14 +10,42 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
+from actions.forms import Cleaner, FieldsForm, clear
 from actions.knowledge import utter_entry
-from bot import answering
+from bot import answering, cases, handoff, intake
+from bot.database import StoreUnavailable, session_scope
+from bot.knowledge import KnowledgeBase
+from bot.models import utcnow
+
+log = logging.getLogger(__name__)
 
 FALLBACKS_BEFORE_PERSON = 2
+CALLBACK_SLOTS = ("callback_phone", "callback_note")
+
+
+def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *, skill: str,
+               reason: str, announce: bool = True, callback: tuple[str, str] | None = None) -> bool:
+    """Put the conversation in line (telling the worker their place); False if the store is down."""
+    settings = kb.local.get("handoff") or {}
+    phone, note = callback or (None, None)
+    try:
+        with session_scope() as session:
+            ticket = handoff.request(session, conversation_id=tracker.sender_id,
+                                     channel=tracker.get_latest_input_channel() or "rest", skill=skill,
+                                     reason=reason, minutes_per_conversation=int(settings["minutes_per_conversation"]),
+                                     callback_phone=phone, callback_note=note)
+    except StoreUnavailable as error:
+        log.warning("handoff store unavailable (%s)", error)
+        dispatcher.utter_message(**kb.replies["handoff_store_down"].render())
+        return False
+    if announce:
+        dispatcher.utter_message(**kb.replies["handoff_queued"].render(
+            position=ticket.position, minutes=max(ticket.expected_minutes, 1), skill=handoff.SKILLS[skill]))
+    return True
 
 
 class ActionHandoff(Action):
-    """Tells the worker how a person will reach them; answers a question asked in the same breath."""
+    """Queues the worker for a person of the right skill (or offers a callback out of hours)."""
 
     def name(self) -> str:
         """Name used in domain and rules."""
@@ -24,7 +53,7 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """Mark the request (the rule has confirmed it); answer a clear question asked with it."""
+        """Answer a clear question asked in the same breath, then queue or offer a callback."""
         events: list[EventType] = [SlotSet("handoff_requested", True)]
         kb = knowledge()
         parse = latest_parse(tracker)
@@ -32,6 +61,11 @@ class ActionHandoff(Action):
         if decision.kind == "answer" and decision.entry and decision.candidates \
                 and decision.candidates[0].score >= answering.CLARIFY_BELOW:
             events += utter_entry(dispatcher, decision.entry, kb, parse)
+        if not handoff.in_service_hours(utcnow(), kb.local):
+            dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local)))
+            return events
+        topic = next((e["value"] for e in events if e.get("name") == "topic"), tracker.get_slot("topic"))
+        join_queue(dispatcher, tracker, kb, skill=handoff.skill_for(topic, kb.local), reason="asked")
         return events
 
 
@@ -52,3 +86,40 @@ class ActionDefaultFallback(Action):
             return [UserUtteranceReverted(), SlotSet("fallback_count", 0)]
         dispatcher.utter_message(**replies["ask_rephrase"].render())
         return [UserUtteranceReverted(), SlotSet("fallback_count", count)]
+
+
+class ValidateCallbackForm(FieldsForm):
+    """Out of hours: a phone to call back and, if the worker likes, a few words about the matter."""
+
+    free_text_slots = ("callback_note",)
+
+    def name(self) -> str:
+        """Rasa calls validate_<form name>."""
+        return "validate_callback_form"
+
+    def cleaners(self) -> dict[str, Cleaner]:
+        """Phone as in the legal-aid intake; the note in the worker's own words."""
+        limit = intake.LIMITS["case_facts"]
+        return {"callback_phone": lambda text, _: intake.clean_phone(text),
+                "callback_note": lambda text, _: intake.clean_free_text("case_facts", text[:limit])}
+
+
+class ActionSubmitCallback(Action):
+    """Stores the callback request in the queue, where staff see it when they come in."""
+
+    def name(self) -> str:
+        """Runs when callback_form completes."""
+        return "action_submit_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Queue it and say by when someone calls; keep the answers if the store is down."""
+        kb = knowledge()
+        callback = (tracker.get_slot("callback_phone"), tracker.get_slot("callback_note"))
+        skill = handoff.skill_for(tracker.get_slot("topic"), kb.local)
+        if not join_queue(dispatcher, tracker, kb, skill=skill, reason="callback", announce=False, callback=callback):
+            return []
+        workdays = int(kb.local["handoff"]["callback_within_workdays"])
+        day = cases.contact_by(utcnow(), workdays)
+        dispatcher.utter_message(**kb.replies["callback_left"].render(by=f"{day.month}月{day.day}日"))
+        return clear(CALLBACK_SLOTS)

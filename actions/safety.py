@@ -1,4 +1,4 @@
-"""A worker in crisis gets hotlines at once and is marked for a person."""
+"""A worker in crisis gets hotlines at once and goes to the front of the counselors' line."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import knowledge
+from actions.handoff import join_queue
+from bot import handoff
+from bot.models import utcnow
+
 
 class ActionCrisis(Action):
-    """Marks the conversation for a person; the rule has already sent the hotlines (utter_crisis)."""
+    """Queues the conversation for a counselor with priority; the rule has already sent the hotlines."""
 
     def name(self) -> str:
         """Name used in domain and rules."""
@@ -18,5 +23,10 @@ class ActionCrisis(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """Ask for a person (the handoff queue picks this up)."""
+        """Queue first (even out of hours, so the first counselor in sees it); say what happens next."""
+        kb = knowledge()
+        on_duty = handoff.in_service_hours(utcnow(), kb.local)
+        if not on_duty:
+            dispatcher.utter_message(**kb.replies["crisis_out_of_hours"].render())
+        join_queue(dispatcher, tracker, kb, skill="psych", reason="crisis", announce=on_duty)
         return [SlotSet("handoff_requested", True)]

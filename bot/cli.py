@@ -86,6 +86,29 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_add(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from bot.database import migrate, session_scope
+    from bot.staff import create_staff
+
+    password = os.environ.get("ZGFW_STAFF_PASSWORD") or getpass.getpass("密码（至少10位）：")
+    if "ZGFW_STAFF_PASSWORD" not in os.environ and getpass.getpass("再输一次：") != password:
+        print("两次输入的密码不一样。", file=sys.stderr)
+        return 1
+    migrate()
+    try:
+        with session_scope() as session:
+            member = create_staff(session, username=args.username, display_name=args.name or args.username,
+                                  role=args.role, password=password)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"staff account {member.username} ({member.role}) created")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.launcher import run
 
@@ -133,6 +156,13 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="app database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply the Alembic migrations (make run does it)").set_defaults(handler=_db_upgrade)
+
+    staff = commands.add_parser("staff", help="console accounts").add_subparsers(dest="staff_command", required=True)
+    add = staff.add_parser("add", help="create a staff account (password prompted, or ZGFW_STAFF_PASSWORD)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("counselor", "legal", "admin"))
+    add.add_argument("--name", help="name shown to workers, e.g. 小李")
+    add.set_defaults(handler=_staff_add)
 
     commands.add_parser("bench", help="latency against a minimal Rasa bot").set_defaults(handler=_bench)
     commands.add_parser("run", help="start every server on localhost").set_defaults(handler=_run)

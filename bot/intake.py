@@ -107,8 +107,8 @@ def is_unknown(text: str) -> bool:
 
 
 def clean_free_text(field: str, text: str) -> str | None:
-    """Trimmed text within the field's limit, or None when empty or too long."""
-    value = " ".join(normalize(text).split())
+    """The worker's own words (spaces collapsed) within the field's limit, or None."""
+    value = " ".join(text.split())
     return value if 0 < len(value) <= LIMITS[field] else None
 
 

@@ -31,6 +31,7 @@ def child_environment(settings: Settings) -> dict[str, str]:
     env.update({
         "RASA_TELEMETRY_ENABLED": "false",
         "ZGFW_HOST": settings.host,
+        "ZGFW_KNOWLEDGE_DIR": str(settings.knowledge_dir),
         "ZGFW_RASA_PORT": str(settings.rasa_port),
         "ZGFW_ACTION_PORT": str(settings.action_port),
         "ZGFW_WEB_PORT": str(settings.web_port),
@@ -55,7 +56,7 @@ def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
                            "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
          f"http://{settings.host}:{settings.action_port}/health"),
         ("rasa server", [os.path.join(bin_dir, "rasa"), "run", "--enable-api",
-                         "--auth-token", settings.rasa_token, "--interface", settings.host,
+                         f"--auth-token={settings.rasa_token}", "--interface", settings.host,
                          "--port", str(settings.rasa_port),
                          "--cors", settings.web_url, f"http://localhost:{settings.web_port}",
                          "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",

@@ -7,6 +7,7 @@ or points nowhere (a session at a centre that does not exist, a programme with n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -73,4 +74,19 @@ def check_local(local: dict[str, Any], topics: set[str]) -> list[str]:
         problems += _session_problems(course, centres, streets)
     if not isinstance((local.get("legal_aid") or {}).get("contact_within_workdays"), int):
         problems.append("legal_aid: contact_within_workdays must be a whole number of working days")
+    problems += _handoff_problems(local.get("handoff") or {})
+    return problems
+
+
+def _handoff_problems(spec: dict[str, Any]) -> list[str]:
+    problems = [f"handoff: {key} must be a whole number" for key in ("minutes_per_conversation",
+                                                                     "callback_within_workdays")
+                if not isinstance(spec.get(key), int)]
+    for span in spec.get("hours") or []:
+        days_ok = all(isinstance(d, int) and 1 <= d <= 7 for d in span.get("days") or [None])
+        times_ok = all(re.match(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", str(span.get(k, ""))) for k in ("from", "to"))
+        if not (days_ok and times_ok and str(span["from"]) < str(span["to"])):
+            problems.append(f"handoff hours {span}: days 1-7 and times like 09:00, from before to")
+    if not spec.get("hours"):
+        problems.append("handoff: hours (when people answer) are missing")
     return problems

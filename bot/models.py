@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -70,3 +70,54 @@ class CaseStatusChange(Base):
     at = Column(DateTime, nullable=False, default=utcnow)
 
     case = relationship("LegalCase", back_populates="history")
+
+
+class Handoff(Base):
+    """A conversation waiting for, or handled by, a person (or a callback asked for out of hours)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one open handoff per conversation, whatever arrives at once.
+        Index("one_open_handoff", "conversation_id", unique=True,
+              sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(32), nullable=False)
+    skill = Column(String(16), nullable=False)
+    reason = Column(String(16), nullable=False)
+    priority = Column(Integer, nullable=False, default=0)
+    status = Column(String(16), nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    callback_phone = Column(String(11), nullable=True)
+    callback_note = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    taken_at = Column(DateTime, nullable=True)
+    closed_at = Column(DateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A console sign-in: the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    csrf_token = Column(String(64), nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff.id", ondelete="CASCADE"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which conversation, case or account, and when (never a worker's words)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    action = Column(String(32), nullable=False, index=True)
+    target = Column(String(255), nullable=False, default="")
+    detail = Column(String(255), nullable=False, default="")
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)

@@ -10,10 +10,13 @@ REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "ask_topic_fir
             "article_not_found", "ask_rephrase", "offer_human", "centre", "hotlines", "hotline_line",
             "case_intro", "case_summary", "case_which_field", "case_opened", "case_no_consent",
             "case_nothing_pending", "case_store_down", "case_store_gave_up", "case_status", "case_not_found",
-            "case_lookup_down", "form_cancelled",
+            "case_lookup_down", "form_cancelled", "handoff_queued", "handoff_closed", "handoff_store_down",
+            "crisis_out_of_hours", "callback_left", "staff_joined", "staff_message", "staff_transferred",
+            "staff_closed", "case_status_changed",
             *(f"invalid_{slot}" for slot in ("case_consent", "case_dispute", "case_employer", "case_facts",
                                               "case_amount", "case_since", "case_street", "case_name",
-                                              "case_phone", "case_confirmed", "lookup_number", "lookup_phone")))
+                                              "case_phone", "case_confirmed", "lookup_number", "lookup_phone",
+                                              "callback_phone", "callback_note")))
 
 
 @dataclass(frozen=True)

@@ -36,17 +36,64 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The whole system as `make run` starts it, with a fresh SQLite tracker store."""
+    """The whole system as `make run` starts it, with fresh databases and people on duty round the clock."""
+    import dataclasses
+
+    import yaml
+
     from bot import launcher
 
     state = tmp_path_factory.mktemp("state")
     os.environ["ZGFW_TRACKER_DB"] = str(state / "tracker.db")
     os.environ["DATABASE_URL"] = f"sqlite:///{state / 'app.db'}"
-    children = launcher.start(test_settings)
+    knowledge = write_knowledge_copy(state)
+    deployment = knowledge / "local" / "deployment.yml"
+    local = yaml.safe_load(deployment.read_text(encoding="utf-8"))
+    local["handoff"]["hours"] = [{"days": [1, 2, 3, 4, 5, 6, 7], "from": "00:00", "to": "24:00"}]
+    deployment.write_text(yaml.safe_dump(local, allow_unicode=True), encoding="utf-8")
+    settings = dataclasses.replace(test_settings, knowledge_dir=knowledge)
+    children = launcher.start(settings)
     try:
-        yield test_settings
+        yield settings
     finally:
         launcher.stop(children)
+
+
+STAFF_PASSWORD = "工会 test password 1"  # noqa: S105 - a throwaway test account
+
+
+@pytest.fixture(scope="session")
+def staff_accounts(servers: Settings) -> dict[str, str]:
+    """One console account per role in the running system's database: role -> username."""
+    from bot.database import session_scope
+    from bot.staff import create_staff
+
+    names = {"counselor": "xiaoli", "legal": "lawyer-wang", "admin": "admin"}
+    display = {"counselor": "小李", "legal": "王律师", "admin": "管理员"}
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        for role, username in names.items():
+            create_staff(session, username=username, display_name=display[role], role=role, password=STAFF_PASSWORD)
+    return names
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201 - a Playwright Browser
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser).
+
+    Module-scoped: Playwright's sync API keeps an event loop running, which the in-process bot
+    of other test modules must not find.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
 
 
 def write_knowledge_copy(tmp: Path) -> Path:

@@ -18,7 +18,7 @@ def test_run_prints_the_addresses_and_ctrl_c_stops_every_process(tmp_path):
     env = {**os.environ, "ZGFW_RASA_PORT": "16005", "ZGFW_ACTION_PORT": "16055", "ZGFW_WEB_PORT": "16800",
            "ZGFW_TRACKER_DB": str(tmp_path / "tracker.db")}
     launcher = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr", "w"))
     output = ""
     deadline = time.monotonic() + 300
     while "Press Ctrl-C to stop." not in output and time.monotonic() < deadline:

@@ -37,7 +37,7 @@ def test_intake_through_the_rest_channel_creates_one_case(servers):
     number = slots(servers, sender)["case_number"]
     assert say(servers, sender, "/affirm")  # a double tap on the confirm button ...
     with session_scope(os.environ["DATABASE_URL"]) as session:
-        rows = session.execute(select(LegalCase)).scalars().all()
+        rows = session.execute(select(LegalCase).where(LegalCase.conversation_id == sender)).scalars().all()
     assert [row.number for row in rows] == [number]  # ... opens no second case
     row = rows[0]
     assert (row.dispute_type, row.employer, row.street, row.worker_phone, row.lawyer_name) == \

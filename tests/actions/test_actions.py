@@ -1,5 +1,7 @@
 """Actions with tracker fixtures: the exact events and messages each one returns."""
 
+import datetime as dt
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
@@ -7,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionDefaultFallback, ActionHandoff
 from actions.knowledge import ActionAnswer, ActionQuoteArticle
-from actions.safety import ActionCrisis
 from tests.conftest import make_parse
 
 
@@ -62,19 +63,15 @@ async def test_quote_article_without_statute_lists_what_can_be_quoted(dispatcher
     assert "《中华人民共和国劳动合同法》" in dispatcher.messages[0]["text"]
 
 
-async def test_crisis_asks_for_a_person(dispatcher):
-    events = await ActionCrisis().run(dispatcher, tracker({"text": "不想活了"}), {})
-    assert events == [SlotSet("handoff_requested", True)]
-    assert dispatcher.messages == []  # the hotlines come from the rule's utter_crisis
-
-
-async def test_handoff_also_answers_a_clear_question(kb, dispatcher):
+async def test_handoff_also_answers_a_clear_question(kb, dispatcher, use_database, monkeypatch):
+    monkeypatch.setattr("actions.handoff.utcnow", lambda: dt.datetime(2026, 12, 7, 2, 0))  # Monday 10:00 in Beijing
     parse = make_parse(kb, "request_human", [("insurance.social", 0.9)], text="转人工 另外公司不交社保")
     events = await ActionHandoff().run(dispatcher, tracker(parse), {})
     assert events[0] == SlotSet("handoff_requested", True)
     assert SlotSet("topic", "insurance.social") in events
-    [answer] = dispatcher.messages
+    answer, queued = dispatcher.messages
     assert answer["text"].startswith(kb.overview("insurance.social").answer)
+    assert "法律咨询工作人员" in queued["text"]  # social insurance goes to the legal team
 
 
 async def test_fallback_rephrase_once_then_offer_a_person(kb, dispatcher):

@@ -1,0 +1,31 @@
+"""The staff audit log: every console action, with who and when, never a worker's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.models import AuditEntry, utcnow
+
+
+def record(session: Session, *, staff_id: int | None, action: str, target: str = "", detail: str = "") -> None:
+    """Add one line to the audit log (in the caller's unit of work, so it lands with the change)."""
+    session.add(AuditEntry(staff_id=staff_id, action=action, target=target[:255], detail=detail[:255], at=utcnow()))
+
+
+def count_since(session: Session, *, action: str, since: dt.datetime, target: str | None = None,
+                detail: str | None = None) -> int:
+    """How often an action happened lately (failed logins, for the rate limit)."""
+    query = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action, AuditEntry.at >= since)
+    if target is not None:
+        query = query.where(AuditEntry.target == target)
+    if detail is not None:
+        query = query.where(AuditEntry.detail == detail)
+    return session.execute(query).scalar_one()
+
+
+def recent(session: Session, *, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries, for admins."""
+    return list(session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars())

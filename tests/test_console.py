@@ -1,0 +1,173 @@
+"""The staff console over HTTP against the running system: sign-in, security, take-reply-close, cases."""
+
+import http.cookiejar
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from sqlalchemy import select
+
+from bot.database import session_scope
+from bot.models import AuditEntry
+from tests.conftest import STAFF_PASSWORD
+from tests.test_rest_channel import say, texts
+
+
+class Browser:
+    """A cookie-keeping HTTP client that does not follow redirects (so tests see them)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.csrf = ""
+
+    def request(self, method: str, path: str, *, form: dict | None = None, body: dict | None = None,
+                csrf: bool = True) -> tuple[int, str, dict]:
+        data, headers = None, {}
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+            if csrf:
+                headers["X-CSRF-Token"] = self.csrf
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with self.opener.open(req, timeout=30) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), dict(error.headers)
+
+    def login(self, username: str, password: str = STAFF_PASSWORD) -> int:
+        _, page, _ = self.request("GET", "/console/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        status, _, _ = self.request("POST", "/console/login",
+                                    form={"csrf_token": token, "username": username, "password": password})
+        if status == 302:
+            _, page, _ = self.request("GET", "/console/")
+            self.csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)
+        return status
+
+
+def tracker(settings, sender: str) -> dict:
+    url = f"{settings.rasa_url}/conversations/{sender}/tracker?token={settings.rasa_token}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def legal(servers, staff_accounts) -> Browser:
+    browser = Browser(servers.web_url)
+    assert browser.login(staff_accounts["legal"]) == 302
+    return browser
+
+
+def test_every_console_route_needs_a_login(servers):
+    anonymous = Browser(servers.web_url)
+    assert anonymous.request("GET", "/console/")[0] == 302
+    assert anonymous.request("GET", "/console/cases")[0] == 302
+    assert anonymous.request("GET", "/console/api/queue")[0] == 401
+    assert anonymous.request("POST", "/console/api/handoffs/1/take", body={})[0] == 401
+
+
+def test_login_needs_the_form_token_and_the_right_password(servers, staff_accounts):
+    browser = Browser(servers.web_url)
+    status, page, _ = browser.request("POST", "/console/login",
+                                      form={"username": staff_accounts["legal"], "password": STAFF_PASSWORD})
+    assert status == 403 and "页面已过期" in page
+    assert browser.login(staff_accounts["legal"], "wrong password!") == 401
+
+
+def test_logins_are_rate_limited(servers):
+    from bot.staff import create_staff
+
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        create_staff(session, username="target", display_name="t", role="legal", password=STAFF_PASSWORD)
+    browser = Browser(servers.web_url)
+    assert [browser.login("target", f"guess {n}") for n in range(5)] == [401] * 5
+    assert browser.login("target") == 429  # even the right password waits now
+
+
+def test_posts_without_the_csrf_token_are_refused(legal):
+    status, body, _ = legal.request("POST", "/console/api/handoffs/1/take", body={}, csrf=False)
+    assert status == 403 and "页面已过期" in json.loads(body)["error"]
+
+
+def test_a_counselor_cannot_read_cases(servers, staff_accounts):
+    counselor = Browser(servers.web_url)
+    assert counselor.login(staff_accounts["counselor"]) == 302
+    assert counselor.request("GET", "/console/cases")[0] == 403
+
+
+def test_take_reply_close_through_the_console(servers, legal):
+    sender = "console-worker-1"
+    assert "排队" in texts(say(servers, sender, "转人工 公司三个月没发工资"))
+    _, body, _ = legal.request("GET", "/console/api/queue")
+    [item] = [i for i in json.loads(body)["items"] if i["conversation_id"] == sender]
+    assert (item["skill"], item["status"]) == ("legal", "waiting")
+    path = f"/console/api/handoffs/{item['id']}"
+
+    assert legal.request("POST", f"{path}/reply", body={"text": "先别急"})[0] == 409  # not taken yet
+    assert legal.request("POST", f"{path}/take", body={})[0] == 200
+    assert tracker(servers, sender)["paused"]
+    assert say(servers, sender, "<script>alert(1)</script>老板电话打不通") == []  # the bot stays quiet
+    assert legal.request("POST", f"{path}/reply", body={"text": "您好，我是王律师，请说说情况"})[0] == 200
+    _, body, _ = legal.request("GET", path)
+    lines = json.loads(body)["lines"]
+    assert {"speaker": "worker", "text": "<script>alert(1)</script>老板电话打不通"} in \
+        [{"speaker": line["speaker"], "text": line["text"]} for line in lines]
+    assert lines[-1]["speaker"] == "staff" and "您好，我是王律师" in lines[-1]["text"]
+    assert any(line["speaker"] == "bot" and "排队" in line["text"] for line in lines)  # the bot's own words too
+
+    assert legal.request("POST", f"{path}/close", body={})[0] == 200
+    assert not tracker(servers, sender)["paused"]
+    assert "加班" in texts(say(servers, sender, "加班费怎么算"))  # the bot answers again
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        actions = session.execute(select(AuditEntry.action).where(AuditEntry.target == sender)).scalars().all()
+    assert actions == ["handoff_take", "handoff_reply", "handoff_close"]
+
+
+def test_a_case_status_change_reaches_the_worker(servers, legal):
+    from tests.test_legal_aid_rest import INTAKE
+
+    sender = "console-worker-2"
+    for text, _ in INTAKE:
+        say(servers, sender, text)
+    number = tracker(servers, sender)["slots"]["case_number"]
+    _, page, _ = legal.request("GET", "/console/cases?status=assigned")
+    assert number in page and "王建国" in page
+    form = {"csrf_token": legal.csrf, "status": "in_progress", "note": "律师已约您周三面谈"}
+    status, page, _ = legal.request("POST", f"/console/cases/{number}/status", form=form)
+    assert status == 200 and "已通知职工" in page
+    last = [e for e in tracker(servers, sender)["events"] if e["event"] == "bot"][-1]
+    assert number in last["text"] and "处理中" in last["text"] and "周三面谈" in last["text"]
+
+
+def test_staff_accounts_are_created_from_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    from bot.settings import ROOT
+    from bot.staff import authenticate
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "ZGFW_STAFF_PASSWORD": "a long password"}
+    done = subprocess.run([sys.executable, "-m", "bot", "staff", "add", "xiaozhang", "--role", "counselor",
+                           "--name", "小张"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    short = subprocess.run([sys.executable, "-m", "bot", "staff", "add", "x2", "--role", "legal"], cwd=ROOT,
+                           env={**env, "ZGFW_STAFF_PASSWORD": "short"}, capture_output=True, text=True)
+    assert short.returncode == 1 and "at least 10" in short.stderr
+    with session_scope(url) as session:
+        assert authenticate(session, username="xiaozhang", password="a long password").display_name == "小张"
