@@ -13,17 +13,11 @@ from typing import Any, Literal
 from bot.knowledge import NONE, Entry, KnowledgeBase
 from bot.statutes import article_label
 
-# Service requests answered from their topic until their own flows exist.
-SERVICE_TOPICS = {
-    "course_signup": "course.enrollment",
-    "request_aid": "union.hardship_aid",
-}
 UNKNOWN_BELOW = 0.12
 CLARIFY_MARGIN = 0.08
 CLARIFY_BELOW = 0.45
 CLARIFY_FLOOR = 0.12
 FOLLOW_UP_BELOW = 0.5
-KEEP_GROUP_FROM = 0.25
 ENTITY_BOOST = 0.25
 DECLINE_FROM = 0.2
 
@@ -133,7 +127,7 @@ def outside_knowledge(parse: dict[str, Any]) -> bool:
 
 
 def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decision:
-    """Pick the answer for a knowledge question, a follow-up, or a service request."""
+    """Pick the answer for a knowledge question or a follow-up."""
     chosen = _chosen(parse, kb)
     if chosen is not None:
         return Decision("answer", chosen)
@@ -142,12 +136,6 @@ def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decisi
     aspect = aspect_of(text, kb)
     ranked = candidates(parse, kb)
     top = ranked[0] if ranked else None
-
-    if intent in SERVICE_TOPICS:
-        service = SERVICE_TOPICS[intent]
-        same_group = top and top.topic.split(".")[0] == service.split(".")[0] and top.score >= KEEP_GROUP_FROM
-        topic = top.topic if same_group else service
-        return Decision("answer", entry_in_topic(topic, parse, kb, aspect), tuple(ranked))
 
     unsure = top is None or top.score < FOLLOW_UP_BELOW
     if unsure and (intent == "follow_up" or aspect is not None):

@@ -79,10 +79,11 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from bot.database import database_url, migrate
+    from bot.database import database_url
+    from bot.launcher import prepare_database
 
-    migrate()
-    print(f"app database is at the newest schema ({database_url().split('@')[-1]})")
+    prepare_database(database_url(), load_settings())
+    print(f"app database is at the newest schema, courses loaded ({database_url().split('@')[-1]})")
     return 0
 
 
@@ -155,7 +156,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(handler=_eval)
 
     db = commands.add_parser("db", help="app database").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="apply the Alembic migrations (make run does it)").set_defaults(handler=_db_upgrade)
+    db.add_parser("upgrade", help="apply the migrations and load the course catalogue (make run does it)") \
+        .set_defaults(handler=_db_upgrade)
 
     staff = commands.add_parser("staff", help="console accounts").add_subparsers(dest="staff_command", required=True)
     add = staff.add_parser("add", help="create a staff account (password prompted, or ZGFW_STAFF_PASSWORD)")

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 
-from bot.database import database_url, migrate
+from bot.database import database_url, migrate, session_scope
 from bot.settings import ROOT, Settings
 
 READY_TIMEOUT_S = 300
@@ -43,9 +43,22 @@ def child_environment(settings: Settings) -> dict[str, str]:
     })
     for key, default in (("ZGFW_TRACKER_DIALECT", "sqlite"), ("ZGFW_TRACKER_HOST", ""),
                          ("ZGFW_TRACKER_DB", str(ROOT / "build" / "tracker.db")),
-                         ("ZGFW_TRACKER_USER", ""), ("ZGFW_TRACKER_PASSWORD", "")):
+                         ("ZGFW_TRACKER_USER", ""), ("ZGFW_TRACKER_PASSWORD", ""),
+                         ("ZGFW_WECHAT_TOKEN", ""), ("ZGFW_WECHAT_APPID", ""), ("ZGFW_WECHAT_SECRET", ""),
+                         ("ZGFW_WECHAT_AES_KEY", ""), ("ZGFW_WECHAT_MODE", "plain"),
+                         ("ZGFW_WECHAT_API_BASE", "https://api.weixin.qq.com"), ("ZGFW_WECHAT_REPLY_WITHIN", "4.5")):
         env.setdefault(key, default)
     return env
+
+
+def prepare_database(url: str, settings: Settings) -> None:
+    """Migrate the app database and load the course catalogue from knowledge/local into it."""
+    from bot.courses import sync_catalogue
+    from bot.knowledge import load
+
+    migrate(url)
+    with session_scope(url) as session:
+        sync_catalogue(session, local=load(settings.knowledge_dir).local)
 
 
 def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
@@ -83,7 +96,7 @@ def start(settings: Settings) -> list[Child]:
     stopped before the error is raised.
     """
     env = child_environment(settings)
-    migrate(env["DATABASE_URL"])
+    prepare_database(env["DATABASE_URL"], settings)
     children = []
     for name, argv, url in commands(settings):
         process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)

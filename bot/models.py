@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -121,3 +121,69 @@ class AuditEntry(Base):
     target = Column(String(255), nullable=False, default="")
     detail = Column(String(255), nullable=False, default="")
     at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class CourseSession(Base):
+    """A class meeting from the catalogue in knowledge/local, with its seats and how many are taken."""
+
+    __tablename__ = "course_sessions"
+    __table_args__ = (CheckConstraint("taken >= 0 AND taken <= seats", name="seats_never_oversold"),)
+
+    id = Column(String(64), primary_key=True)
+    course_id = Column(String(64), nullable=False, index=True)
+    course_name = Column(String(100), nullable=False)
+    category = Column(String(64), nullable=False)
+    cost = Column(String(64), nullable=False)
+    starts_at = Column(DateTime, nullable=False)
+    ends_at = Column(DateTime, nullable=False)
+    place = Column(String(64), nullable=False)
+    street = Column(String(32), nullable=False)
+    seats = Column(Integer, nullable=False)
+    taken = Column(Integer, nullable=False, default=0)
+
+
+class Signup(Base):
+    """A worker's place in a class, or on its waiting list."""
+
+    __tablename__ = "signups"
+    __table_args__ = (
+        Index("one_signup_per_phone", "session_id", "phone", unique=True,
+              sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
+    )
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(String(64), ForeignKey("course_sessions.id"), nullable=False, index=True)
+    worker_name = Column(String(64), nullable=False)
+    phone = Column(String(11), nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)  # confirmed | waiting | cancelled
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AidReferral(Base):
+    """A worker's hardship, screened against the programmes, passed to staff with consent."""
+
+    __tablename__ = "aid_referrals"
+
+    id = Column(Integer, primary_key=True)
+    submission_key = Column(String(64), nullable=False, unique=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    answers = Column(Text, nullable=False)  # JSON: criterion -> yes / no / unknown
+    programmes = Column(Text, nullable=False)  # JSON list of programme ids
+    worker_name = Column(String(64), nullable=False)
+    worker_phone = Column(String(11), nullable=False)
+    status = Column(String(16), nullable=False, default="new")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WeChatState(Base):
+    """What every replica of the WeChat channel shares: seen MsgIds, the access token, menus sent."""
+
+    __tablename__ = "wechat_state"
+
+    key = Column(String(255), primary_key=True)
+    value = Column(Text, nullable=False, default="")
+    expires_at = Column(DateTime, nullable=True)

@@ -12,11 +12,20 @@ REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "ask_topic_fir
             "case_nothing_pending", "case_store_down", "case_store_gave_up", "case_status", "case_not_found",
             "case_lookup_down", "form_cancelled", "handoff_queued", "handoff_closed", "handoff_store_down",
             "crisis_out_of_hours", "callback_left", "staff_joined", "staff_message", "staff_transferred",
-            "staff_closed", "case_status_changed",
+            "staff_closed", "case_status_changed", "courses_found", "courses_none", "courses_down", "course_details",
+            "course_details_next", "signup_which_session", "signup_summary", "signup_confirmed", "signup_waiting",
+            "signup_store_down", "my_courses_none", "my_courses", "my_course_line", "signup_cancelled",
+            "signup_not_found", "signup_promoted", "aid_intro", "aid_programme_likely", "aid_programme_check",
+            "aid_ask_consent", "aid_no_match", "aid_no_consent", "aid_referred", "aid_store_down", "wechat_menu_hint",
+            "wechat_wait", "wechat_image", "wechat_voice", "wechat_location", "wechat_link", "wechat_unsupported",
             *(f"invalid_{slot}" for slot in ("case_consent", "case_dispute", "case_employer", "case_facts",
                                               "case_amount", "case_since", "case_street", "case_name",
                                               "case_phone", "case_confirmed", "lookup_number", "lookup_phone",
-                                              "callback_phone", "callback_note")))
+                                              "callback_phone", "callback_note", "course_session", "signup_name",
+                                              "signup_phone", "signup_confirmed", "aid_union_member",
+                                              "aid_serious_illness", "aid_child_in_school", "aid_lost_job",
+                                              "aid_income_below_local_standard", "aid_flexible_employment",
+                                              "aid_consent", "aid_name", "aid_phone")))
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,11 @@ import pytest
 
 from bot.knowledge import KnowledgeBase, load
 from bot.settings import ROOT, Settings
+from tests import fake_wechat
 
 MODEL = ROOT / "models" / "current.tar.gz"
+WECHAT_API_PORT = 18901
+RUNNING: dict = {}  # the processes `servers` started (a test may pause one)
 
 
 @pytest.fixture(scope="session")
@@ -50,13 +53,39 @@ def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     deployment = knowledge / "local" / "deployment.yml"
     local = yaml.safe_load(deployment.read_text(encoding="utf-8"))
     local["handoff"]["hours"] = [{"days": [1, 2, 3, 4, 5, 6, 7], "from": "00:00", "to": "24:00"}]
+    shift_sessions_ahead(local)
     deployment.write_text(yaml.safe_dump(local, allow_unicode=True), encoding="utf-8")
     settings = dataclasses.replace(test_settings, knowledge_dir=knowledge)
+    os.environ.update(ZGFW_WECHAT_TOKEN=fake_wechat.TOKEN, ZGFW_WECHAT_APPID=fake_wechat.APPID,
+                      ZGFW_WECHAT_SECRET=fake_wechat.SECRET, ZGFW_WECHAT_AES_KEY=fake_wechat.AES_KEY,
+                      ZGFW_WECHAT_MODE="compatible", ZGFW_WECHAT_API_BASE=f"http://127.0.0.1:{WECHAT_API_PORT}")
     children = launcher.start(settings)
+    RUNNING["children"] = children
     try:
         yield settings
     finally:
         launcher.stop(children)
+
+
+@pytest.fixture(scope="session")
+def wechat_api() -> Iterator[fake_wechat.FakeWeChatAPI]:
+    """WeChat's API server on loopback, where the running system's channel is pointed."""
+    api = fake_wechat.FakeWeChatAPI(WECHAT_API_PORT).start()
+    yield api
+    api.stop()
+
+
+def shift_sessions_ahead(local: dict) -> None:
+    """Move the sample classes by whole weeks (weekdays kept) so the first starts after tomorrow."""
+    import datetime as dt
+
+    sessions = [s for course in local["courses"] for s in course["sessions"]]
+    first = min(dt.datetime.fromisoformat(str(s["start"])) for s in sessions)
+    weeks = max(0, (dt.datetime.now() - first).days // 7 + 1)
+    for spec in sessions:
+        for key in ("start", "end"):
+            moved = dt.datetime.fromisoformat(str(spec[key])) + dt.timedelta(weeks=weeks)
+            spec[key] = moved.isoformat(timespec="minutes")
 
 
 STAFF_PASSWORD = "工会 test password 1"  # noqa: S105 - a throwaway test account

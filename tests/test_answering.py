@@ -47,13 +47,6 @@ def test_a_follow_up_without_a_topic_asks_what_it_is_about(kb):
     assert decision.kind == "ask_topic_first"
 
 
-def test_a_service_request_answers_its_service_unless_the_question_is_more_specific(kb):
-    plain = decide(parse(kb, "course_signup", [("wage.arrears", 0.3)]), Context(), kb)
-    assert plain.entry.topic == "course.enrollment"
-    specific = decide(parse(kb, "course_signup", [("course.catalog", 0.7)]), Context(), kb)
-    assert specific.entry.topic == "course.catalog"
-
-
 def test_a_named_programme_pulls_its_topic_up(kb):
     programme = next(p for p in kb.local["programmes"] if p["topic"] == "union.education_aid")
     p = parse(kb, "ask_knowledge", [("union.hardship_aid", 0.4), ("union.education_aid", 0.35)],

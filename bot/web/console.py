@@ -16,7 +16,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, json, redirect
 
-from bot import audit, cases, handoff
+from bot import aid, audit, cases, handoff
 from bot.cases import local_time
 from bot.database import StoreUnavailable, session_scope
 from bot.knowledge import KnowledgeBase, load_cached
@@ -28,6 +28,8 @@ blueprint = Blueprint("console", url_prefix="/console")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 ROLE_NAMES = {"counselor": "心理咨询师", "legal": "法律援助", "admin": "管理员"}
+AID_QUESTIONS = {"union_member": "工会会员", "serious_illness": "大病", "child_in_school": "子女上学",
+                 "lost_job": "失业", "income_below_local_standard": "收入低于标准", "flexible_employment": "灵活就业"}
 
 
 def page(name: str, request: Request, **values: Any) -> HTTPResponse:
@@ -247,3 +249,16 @@ def _item_json(item: handoff.QueueItem) -> dict[str, Any]:
     data.update(created_at=local_time(item.created_at).strftime("%m-%d %H:%M"), skill_name=handoff.SKILLS[item.skill],
                 reason_name=handoff.REASONS[item.reason], status_name=handoff.STATUSES[item.status])
     return data
+
+
+@blueprint.get("/referrals")
+@staff_only(*aid.READ_ROLES)
+async def referrals_page(request: Request) -> HTTPResponse:
+    """Hardship-aid referrals workers asked for, newest first, with the programmes that fit."""
+    kb = knowledge_of(request)
+    with session_scope() as session:
+        rows = aid.list_referrals(session, staff=current_staff(request))
+        audit.record(session, staff_id=current_staff(request).id, action="referrals_list")
+    return page("referrals.html", request, referrals=rows, local_time=local_time, questions=AID_QUESTIONS,
+                answers={aid.YES: "是", aid.NO: "不是", aid.UNKNOWN: "不清楚"},
+                programmes={p["id"]: p["name"] for p in kb.local.get("programmes") or []})

@@ -1,0 +1,280 @@
+"""Union classes in conversation: finding one, its details, signing up, my classes, cancelling."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import knowledge, latest_parse
+from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
+from actions.legal_aid import street_id, street_name
+from bot import courses, intake
+from bot.cases import local_time
+from bot.database import StoreUnavailable, session_scope
+from bot.knowledge import KnowledgeBase
+from bot.models import utcnow
+from bot.rasa_api import RasaClient, RasaUnavailable
+from bot.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+SIGNUP_SLOTS = ("course_session", "signup_confirmed")
+
+
+def entity(parse: dict[str, Any], name: str) -> str | None:
+    """The first value of an entity (button payloads carry ids this way)."""
+    return next((str(e["value"]) for e in parse.get("entities") or [] if e.get("entity") == name), None)
+
+
+def place_name(kb: KnowledgeBase, centre: str) -> str:
+    """A centre id as its name and address."""
+    spec = next(c for c in kb.local["centres"] if c["id"] == centre)
+    return f"{spec['name']}（{spec['address']}）"
+
+
+def session_button(kb: KnowledgeBase, view: courses.SessionView, payload: str) -> dict[str, str]:
+    """One class meeting as a button: name, time, street and free seats."""
+    left = f"余{view.seats_left}位" if view.seats_left else "已满可候补"
+    return {"title": f"{view.course_name} {view.when()} {street_name(kb, view.street)} {left}", "payload": payload}
+
+
+def find(tracker: Tracker, kb: KnowledgeBase) -> list[courses.SessionView]:
+    """Upcoming sessions matching the worker's last message (all upcoming if it names nothing)."""
+    parse = latest_parse(tracker)
+    text = parse.get("text") or ""
+    query = courses.parse_query(text, local=kb.local, street=street_id(text, parse, kb))
+    now = local_time(utcnow()).replace(tzinfo=None)  # the catalogue's times are local
+    with session_scope() as session:
+        return courses.search(session, query=query, local=kb.local, now=now)
+
+
+def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Matching sessions as buttons that open their details; a clear answer when none match."""
+    kb = knowledge()
+    try:
+        found = find(tracker, kb)
+    except StoreUnavailable:
+        dispatcher.utter_message(**kb.replies["courses_down"].render())
+        return []
+    if not found:
+        dispatcher.utter_message(**kb.replies["courses_none"].render())
+        return []
+    buttons = [session_button(kb, v, f'/course_details{{"course_session":"{v.id}"}}') for v in found]
+    dispatcher.utter_message(text=kb.replies["courses_found"].text, buttons=buttons)
+    return []
+
+
+class ActionCourseDetails(Action):
+    """What a class is, when and where, what it costs, seats left; a button to sign up."""
+
+    def name(self) -> str:
+        """Runs for the details button under a search result."""
+        return "action_course_details"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Details of the session in the payload (or a search if there is none)."""
+        kb = knowledge()
+        session_id = entity(latest_parse(tracker), "course_session")
+        try:
+            with session_scope() as session:
+                view = courses.get_session(session, session_id=session_id) if session_id else None
+        except StoreUnavailable:
+            dispatcher.utter_message(**kb.replies["courses_down"].render())
+            return []
+        if view is None:
+            return show_courses(dispatcher, tracker)
+        course = next(c for c in kb.local["courses"] if c["id"] == view.course_id)
+        seats = f"还剩 {view.seats_left} 个名额" if view.seats_left else "名额已满，可以报名候补"
+        dispatcher.utter_message(**kb.replies["course_details"].render(
+            name=view.course_name, description=course["description"], when=view.when(),
+            place=place_name(kb, view.place), cost=view.cost, seats=seats))
+        dispatcher.utter_message(text=kb.replies["course_details_next"].text, buttons=[
+            {"title": "报名这节课", "payload": f'/course_signup{{"course_session":"{view.id}"}}'},
+            {"title": "看看别的课", "payload": "/course_signup"}])
+        return []
+
+
+class ActionStartSignup(FormStart):
+    """Carries the chosen session (from a button, or the only one the words match) into the form."""
+
+    def name(self) -> str:
+        """Runs before signup_form."""
+        return "action_start_signup"
+
+    def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
+        """The session id from the payload, or the single session the message points at."""
+        chosen = entity(parse, "course_session")
+        if chosen is None and courses.parse_query(parse.get("text") or "", local=knowledge().local).specific:
+            try:
+                found = find(tracker, knowledge())
+            except StoreUnavailable:
+                found = []
+            chosen = found[0].id if len(found) == 1 else None
+        return {"course_session": chosen}
+
+
+class ActionAskCourseSession(Action):
+    """Which class: the sessions matching what the worker said, as buttons."""
+
+    def name(self) -> str:
+        """Rasa asks for course_session through this action."""
+        return "action_ask_course_session"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Buttons send the session id back as the answer."""
+        kb = knowledge()
+        try:
+            found = find(tracker, kb)
+        except StoreUnavailable:
+            dispatcher.utter_message(**kb.replies["courses_down"].render())
+            return []
+        buttons = [session_button(kb, view, view.id) for view in found]
+        dispatcher.utter_message(text=kb.replies["signup_which_session"].text, buttons=buttons)
+        return []
+
+
+class ValidateSignupForm(FieldsForm):
+    """Session, name and phone, each checked; a summary to confirm."""
+
+    def name(self) -> str:
+        """Rasa calls validate_<form name>."""
+        return "validate_signup_form"
+
+    def cleaners(self) -> dict[str, Cleaner]:
+        """A session that exists, a name, a mobile number, a yes."""
+        return {"course_session": self._session, "signup_name": lambda text, _: intake.clean_name(text),
+                "signup_phone": lambda text, _: intake.clean_phone(text),
+                "signup_confirmed": lambda text, parse: yes_no(text, parse) or None}
+
+    @staticmethod
+    def _session(text: str, parse: dict[str, Any]) -> str | None:
+        wanted = entity(parse, "course_session") or text.strip()
+        ids = {s["id"] for c in knowledge().local.get("courses") or [] for s in c["sessions"]}
+        return wanted if wanted in ids else None
+
+
+class ActionAskSignupConfirmed(Action):
+    """The sign-up summary with confirm and cancel buttons."""
+
+    def name(self) -> str:
+        """Rasa asks for signup_confirmed through this action."""
+        return "action_ask_signup_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Course, time, place, name and phone."""
+        kb = knowledge()
+        try:
+            with session_scope() as session:
+                view = courses.get_session(session, session_id=tracker.get_slot("course_session"))
+        except StoreUnavailable:
+            dispatcher.utter_message(**kb.replies["courses_down"].render())
+            return []
+        dispatcher.utter_message(**kb.replies["signup_summary"].render(
+            name=view.course_name, when=view.when(), place=place_name(kb, view.place),
+            worker=tracker.get_slot("signup_name"), phone=tracker.get_slot("signup_phone")))
+        return []
+
+
+class ActionSubmitSignup(Action):
+    """Takes a seat or a waiting-list place; the database guarantees no session is oversold."""
+
+    def name(self) -> str:
+        """Runs when signup_form completes."""
+        return "action_submit_signup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Sign up and say where the worker stands; keep the answers if the store is down."""
+        kb = knowledge()
+        try:
+            with session_scope() as session:
+                result = courses.sign_up(session, session_id=tracker.get_slot("course_session"),
+                                         worker_name=tracker.get_slot("signup_name"),
+                                         phone=tracker.get_slot("signup_phone"), conversation_id=tracker.sender_id,
+                                         channel=tracker.get_latest_input_channel() or "rest")
+        except StoreUnavailable:
+            dispatcher.utter_message(**kb.replies["signup_store_down"].render())
+            return []
+        view = result.session
+        values = {"name": view.course_name, "when": view.when(), "place": place_name(kb, view.place),
+                  "position": result.waiting_position}
+        reply = "signup_confirmed" if result.status == "confirmed" else "signup_waiting"
+        dispatcher.utter_message(**kb.replies[reply].render(**values))
+        return clear(SIGNUP_SLOTS)
+
+
+class ActionMyCourses(Action):
+    """The classes signed up for in this conversation, each with a cancel button."""
+
+    def name(self) -> str:
+        """Runs for '我报了哪些课'."""
+        return "action_my_courses"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Seats and waiting places, soonest first."""
+        kb = knowledge()
+        try:
+            with session_scope() as session:
+                mine = courses.signups_of(session, conversation_id=tracker.sender_id)
+        except StoreUnavailable:
+            dispatcher.utter_message(**kb.replies["courses_down"].render())
+            return []
+        if not mine:
+            dispatcher.utter_message(**kb.replies["my_courses_none"].render())
+            return []
+        lines = [kb.replies["my_course_line"].render(
+            name=r.session.course_name, when=r.session.when(),
+            state="已报上" if r.status == "confirmed" else f"候补第{r.waiting_position}位")["text"] for r in mine]
+        buttons = [{"title": f"取消 {r.session.course_name} {r.session.when()}",
+                    "payload": f'/cancel_signup{{"signup":"{r.signup_id}"}}'} for r in mine]
+        dispatcher.utter_message(text=kb.replies["my_courses"].render(lines="\n".join(lines))["text"], buttons=buttons)
+        return []
+
+
+class ActionCancelSignup(Action):
+    """Cancels one of the worker's sign-ups; a freed seat goes to the waiting list, who are told."""
+
+    def name(self) -> str:
+        """Runs for a cancel button (or '取消报名', which lists the sign-ups first)."""
+        return "action_cancel_signup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        """Cancel, then tell the promoted worker on their own channel."""
+        kb = knowledge()
+        signup = entity(latest_parse(tracker), "signup")
+        if signup is None or not signup.isdigit():
+            return await ActionMyCourses().run(dispatcher, tracker, domain)
+        try:
+            with session_scope() as session:
+                promotion = courses.cancel(session, signup_id=int(signup), conversation_id=tracker.sender_id)
+        except LookupError:
+            dispatcher.utter_message(**kb.replies["signup_not_found"].render())
+            return []
+        except StoreUnavailable:
+            dispatcher.utter_message(**kb.replies["courses_down"].render())
+            return []
+        dispatcher.utter_message(**kb.replies["signup_cancelled"].render())
+        if promotion is not None:
+            await notify_promoted(promotion, kb)
+        return []
+
+
+async def notify_promoted(promotion: courses.Promotion, kb: KnowledgeBase) -> None:
+    """Tell the worker who got the seat, through Rasa on the channel they used; log if it fails."""
+    settings = load_settings()
+    view = promotion.session
+    text = kb.replies["signup_promoted"].render(name=view.course_name, when=view.when(),
+                                                place=place_name(kb, view.place))["text"]
+    try:
+        await RasaClient(settings.rasa_url, settings.rasa_token).say(promotion.conversation_id, text)
+    except RasaUnavailable as error:
+        log.warning("could not tell signup %s of its promotion: %s", promotion.signup_id, error)
