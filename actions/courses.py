@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions.common import knowledge, latest_parse
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
@@ -21,6 +23,7 @@ from bot.rasa_api import RasaClient, RasaUnavailable
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SIGNUP_SLOTS = ("course_session", "signup_confirmed")
 
@@ -42,23 +45,32 @@ def session_button(kb: KnowledgeBase, view: courses.SessionView, payload: str) -
     return {"title": f"{view.course_name} {view.when()} {street_name(kb, view.street)} {left}", "payload": payload}
 
 
-def find(tracker: Tracker, kb: KnowledgeBase) -> list[courses.SessionView]:
+def in_store(dispatcher: CollectingDispatcher | None, work: Callable[[Session], T],
+             down: str = "courses_down") -> T | None:
+    """One unit of work; if the database is down, the worker is told (reply `down`) and None returned."""
+    try:
+        with session_scope() as session:
+            return work(session)
+    except StoreUnavailable:
+        if dispatcher is not None:
+            dispatcher.utter_message(**knowledge().replies[down].render())
+        return None
+
+
+def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispatcher | None) -> list | None:
     """Upcoming sessions matching the worker's last message (all upcoming if it names nothing)."""
     parse = latest_parse(tracker)
     text = parse.get("text") or ""
     query = courses.parse_query(text, local=kb.local, street=street_id(text, parse, kb))
     now = local_time(utcnow()).replace(tzinfo=None)  # the catalogue's times are local
-    with session_scope() as session:
-        return courses.search(session, query=query, local=kb.local, now=now)
+    return in_store(dispatcher, lambda session: courses.search(session, query=query, local=kb.local, now=now))
 
 
 def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Matching sessions as buttons that open their details; a clear answer when none match."""
     kb = knowledge()
-    try:
-        found = find(tracker, kb)
-    except StoreUnavailable:
-        dispatcher.utter_message(**kb.replies["courses_down"].render())
+    found = find(tracker, kb, dispatcher)
+    if found is None:
         return []
     if not found:
         dispatcher.utter_message(**kb.replies["courses_none"].render())
@@ -79,14 +91,12 @@ class ActionCourseDetails(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Details of the session in the payload (or a search if there is none)."""
         kb = knowledge()
-        session_id = entity(latest_parse(tracker), "course_session")
-        try:
-            with session_scope() as session:
-                view = courses.get_session(session, session_id=session_id) if session_id else None
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["courses_down"].render())
+        session_id = entity(latest_parse(tracker), "course_session") or ""
+        found = in_store(dispatcher, lambda session: [courses.get_session(session, session_id=session_id)])
+        if found is None:  # the worker has been told the store is down
             return []
-        if view is None:
+        view = found[0]
+        if view is None:  # no such class (an old button): show what there is
             return show_courses(dispatcher, tracker)
         course = next(c for c in kb.local["courses"] if c["id"] == view.course_id)
         seats = f"还剩 {view.seats_left} 个名额" if view.seats_left else "名额已满，可以报名候补"
@@ -110,10 +120,7 @@ class ActionStartSignup(FormStart):
         """The session id from the payload, or the single session the message points at."""
         chosen = entity(parse, "course_session")
         if chosen is None and courses.parse_query(parse.get("text") or "", local=knowledge().local).specific:
-            try:
-                found = find(tracker, knowledge())
-            except StoreUnavailable:
-                found = []
+            found = find(tracker, knowledge(), None) or []
             chosen = found[0].id if len(found) == 1 else None
         return {"course_session": chosen}
 
@@ -129,10 +136,8 @@ class ActionAskCourseSession(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Buttons send the session id back as the answer."""
         kb = knowledge()
-        try:
-            found = find(tracker, kb)
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["courses_down"].render())
+        found = find(tracker, kb, dispatcher)
+        if found is None:
             return []
         buttons = [session_button(kb, view, view.id) for view in found]
         dispatcher.utter_message(text=kb.replies["signup_which_session"].text, buttons=buttons)
@@ -170,11 +175,9 @@ class ActionAskSignupConfirmed(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Course, time, place, name and phone."""
         kb = knowledge()
-        try:
-            with session_scope() as session:
-                view = courses.get_session(session, session_id=tracker.get_slot("course_session"))
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["courses_down"].render())
+        view = in_store(dispatcher, lambda session: courses.get_session(
+            session, session_id=tracker.get_slot("course_session")))
+        if view is None:
             return []
         dispatcher.utter_message(**kb.replies["signup_summary"].render(
             name=view.course_name, when=view.when(), place=place_name(kb, view.place),
@@ -193,14 +196,11 @@ class ActionSubmitSignup(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Sign up and say where the worker stands; keep the answers if the store is down."""
         kb = knowledge()
-        try:
-            with session_scope() as session:
-                result = courses.sign_up(session, session_id=tracker.get_slot("course_session"),
-                                         worker_name=tracker.get_slot("signup_name"),
-                                         phone=tracker.get_slot("signup_phone"), conversation_id=tracker.sender_id,
-                                         channel=tracker.get_latest_input_channel() or "rest")
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["signup_store_down"].render())
+        result = in_store(dispatcher, lambda session: courses.sign_up(
+            session, session_id=tracker.get_slot("course_session"), worker_name=tracker.get_slot("signup_name"),
+            phone=tracker.get_slot("signup_phone"), conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "rest"), down="signup_store_down")
+        if result is None:
             return []
         view = result.session
         values = {"name": view.course_name, "when": view.when(), "place": place_name(kb, view.place),
@@ -221,11 +221,8 @@ class ActionMyCourses(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Seats and waiting places, soonest first."""
         kb = knowledge()
-        try:
-            with session_scope() as session:
-                mine = courses.signups_of(session, conversation_id=tracker.sender_id)
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["courses_down"].render())
+        mine = in_store(dispatcher, lambda session: courses.signups_of(session, conversation_id=tracker.sender_id))
+        if mine is None:
             return []
         if not mine:
             dispatcher.utter_message(**kb.replies["my_courses_none"].render())

@@ -72,19 +72,11 @@ class CaseReceipt:
 
 
 @dataclass(frozen=True)
-class CaseView:
-    """A case as staff read it, history included."""
+class CaseView(CaseDraft):
+    """A case as staff read it: what the worker submitted, and what became of it."""
 
     number: str
     status: str
-    dispute_type: str
-    employer: str
-    facts: str
-    amount: str
-    since: str
-    street: str
-    worker_name: str
-    worker_phone: str
     lawyer: Lawyer
     conversation_id: str
     channel: str
