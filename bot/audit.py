@@ -24,8 +24,3 @@ def count_since(session: Session, *, action: str, since: dt.datetime, target: st
     if detail is not None:
         query = query.where(AuditEntry.detail == detail)
     return session.execute(query).scalar_one()
-
-
-def recent(session: Session, *, limit: int = 200) -> list[AuditEntry]:
-    """The newest entries, for admins."""
-    return list(session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars())

@@ -57,10 +57,8 @@ class QueueItem:
     created_at: dt.datetime
 
 
-def skill_for(topic: str | None, local: dict[str, Any], *, crisis: bool = False) -> str:
-    """Psychological for crisis and psych topics, legal for labor-law topics, else general."""
-    if crisis:
-        return "psych"
+def skill_for(topic: str | None, local: dict[str, Any]) -> str:
+    """Psychological for psych topics, legal for labor-law topics, else general (crisis is always psych)."""
     skills = (local.get("handoff") or {}).get("skills") or {}
     for skill in ("psych", "legal"):
         if topic and (topic in skills.get(skill, ()) or topic.split(".", 1)[0] in skills.get(skill, ())):
@@ -163,12 +161,6 @@ def close(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem
     row.status, row.closed_at = "closed", utcnow()
     session.flush()
     return _item(row)
-
-
-def active_for(session: Session, *, conversation_id: str) -> QueueItem | None:
-    """The open handoff of a conversation, if any."""
-    row = _open(session, conversation_id)
-    return _item(row) if row else None
 
 
 def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:

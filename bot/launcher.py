@@ -137,6 +137,7 @@ def run(settings: Settings) -> int:
         children = start(settings)
         print(f"\n职工服务助手 is running.\n"
               f"  Chat page:       {settings.web_url}/\n"
+              f"  Staff console:   {settings.web_url}/console (accounts: python -m bot staff add)\n"
               f"  Rasa REST:       {settings.rasa_url}/webhooks/rest/webhook\n"
               f"  Rasa HTTP API:   {settings.rasa_url} (token: ZGFW_RASA_TOKEN, printed nowhere else)\n"
               f"  Action server:   {settings.action_url}\n"

@@ -15,11 +15,6 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
-def mask_name(name: str) -> str:
-    """王** : the family name only."""
-    return f"{name[:1]}{'*' * max(len(name) - 1, 1)}" if name else ""
-
-
 def mask_text(text: str) -> str:
     """Any mobile or ID number inside free text, masked."""
     return _ID_CARD.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text))

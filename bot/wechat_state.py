@@ -23,20 +23,17 @@ LOCK_KEY = "token-lock"
 
 
 def first_delivery(msg_id: str) -> bool:
-    """Record a MsgId; False when it was already recorded (a retry of a message being handled)."""
+    """Record a MsgId; False when it was already recorded (a retry of a message being handled).
+
+    MsgIds older than a day (far beyond WeChat's retries) are dropped in the same unit of work.
+    """
     try:
         with session_scope() as session:
+            session.execute(delete(WeChatState).where(WeChatState.key.like("msg:%"), WeChatState.expires_at < utcnow()))
             session.add(WeChatState(key=f"msg:{msg_id}", value="", expires_at=utcnow() + SEEN_FOR))
     except IntegrityError:
         return False
     return True
-
-
-def forget_expired() -> None:
-    """Drop MsgIds older than WeChat's retry window."""
-    with session_scope() as session:
-        session.execute(delete(WeChatState).where(WeChatState.expires_at < utcnow(),
-                                                  WeChatState.key.like("msg:%")))
 
 
 def save_menu(openid: str, options: list[dict[str, str]]) -> None:

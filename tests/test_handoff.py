@@ -87,4 +87,3 @@ def test_service_hours_and_skills(kb):
     assert handoff.skill_for("union.psych_support", kb.local) == "psych"
     assert handoff.skill_for("wage.arrears", kb.local) == "legal"
     assert handoff.skill_for("course.catalog", kb.local) == "general"
-    assert handoff.skill_for(None, kb.local, crisis=True) == "psych"

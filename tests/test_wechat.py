@@ -160,3 +160,9 @@ def test_the_token_is_refreshed_once_for_every_replica(use_database):
 def test_each_message_id_is_handled_once(use_database):
     assert wechat_state.first_delivery("m-1")
     assert not wechat_state.first_delivery("m-1")
+
+
+def test_a_turn_that_said_nothing_gets_an_apology(kb):
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    assert WeChatInput._answer(CollectingOutputChannel(), "o-1") == [kb.replies["wechat_no_answer"].text]

@@ -226,12 +226,17 @@ class WeChatInput(InputChannel):
         done, _ = await asyncio.wait({turn}, timeout=self.reply_within)
         if not done:
             turn.add_done_callback(lambda _: asyncio.ensure_future(
-                self.get_output_channel().deliver(message.source, render(collector.messages, message.source))))
+                self.get_output_channel().deliver(message.source, self._answer(collector, message.source))))
             return replies()["wechat_wait"].text
-        parts = render(collector.messages, message.source)
+        parts = self._answer(collector, message.source)
         if len(parts) > 1:  # the first part in the reply, the rest as service messages
             asyncio.ensure_future(self.get_output_channel().deliver(message.source, parts[1:]))
         return parts[0] if parts else None
+
+    @staticmethod
+    def _answer(collector: CollectingOutputChannel, openid: str) -> list[str]:
+        """What the bot said, or an apology when it said nothing (an action server down, say)."""
+        return render(collector.messages, openid) or [replies()["wechat_no_answer"].text]
 
     def _user_text(self, message: Any) -> str | None:
         """Text for Rasa: typed text (menu numbers resolved), recognised speech, a follow = greeting."""
