@@ -29,7 +29,8 @@ def first_delivery(msg_id: str) -> bool:
     """
     try:
         with session_scope() as session:
-            session.execute(delete(WeChatState).where(WeChatState.key.like("msg:%"), WeChatState.expires_at < utcnow()))
+            session.execute(delete(WeChatState).where(WeChatState.key.like("msg:%"), WeChatState.expires_at < utcnow())
+                            .execution_options(synchronize_session=False))
             session.add(WeChatState(key=f"msg:{msg_id}", value="", expires_at=utcnow() + SEEN_FOR))
     except IntegrityError:
         return False

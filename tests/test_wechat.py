@@ -1,5 +1,6 @@
 """The WeChat channel against a fake WeChat on loopback that speaks the real protocol."""
 
+import datetime as dt
 import json
 import logging
 import os
@@ -13,6 +14,8 @@ import pytest
 
 from bot import wechat_state
 from bot.channels.wechat import CHUNK_CHARS, WeChatInput, render
+from bot.database import session_scope
+from bot.models import WeChatState, utcnow
 from tests import fake_wechat
 from tests.conftest import RUNNING
 from tests.test_console import Browser, tracker
@@ -166,3 +169,10 @@ def test_a_turn_that_said_nothing_gets_an_apology(kb):
     from rasa.core.channels.channel import CollectingOutputChannel
 
     assert WeChatInput._answer(CollectingOutputChannel(), "o-1") == [kb.replies["wechat_no_answer"].text]
+
+
+def test_old_message_ids_are_dropped_as_new_ones_arrive(use_database):
+    with session_scope() as session:
+        session.add(WeChatState(key="msg:old", value="", expires_at=utcnow() - dt.timedelta(hours=1)))
+    assert wechat_state.first_delivery("m-new")
+    assert wechat_state.first_delivery("old")  # forgotten, so it counts again
