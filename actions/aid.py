@@ -114,6 +114,8 @@ class ActionSubmitAid(Action):
 class ActionStartAid(FormStart):
     """Explains the screening before the first question."""
 
+    service_topic = "union.hardship_aid"
+
     intro = "aid_intro"
 
     def name(self) -> str:

@@ -70,14 +70,25 @@ def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
     """Matching sessions as buttons that open their details; a clear answer when none match."""
     kb = knowledge()
     found = find(tracker, kb, dispatcher)
-    if found is None:
-        return []
-    if not found:
+    if found == []:
         dispatcher.utter_message(**kb.replies["courses_none"].render())
-        return []
+    elif found:
+        utter_sessions(dispatcher, kb, found)
+    return []
+
+
+def offer_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Under a knowledge answer: the matching sessions, if there are any (silent otherwise)."""
+    kb = knowledge()
+    found = find(tracker, kb, None)
+    if found:
+        utter_sessions(dispatcher, kb, found)
+
+
+def utter_sessions(dispatcher: CollectingDispatcher, kb: KnowledgeBase, found: list) -> None:
+    """Sessions as buttons that open their details."""
     buttons = [session_button(kb, v, f'/course_details{{"course_session":"{v.id}"}}') for v in found]
     dispatcher.utter_message(text=kb.replies["courses_found"].text, buttons=buttons)
-    return []
 
 
 class ActionCourseDetails(Action):
@@ -111,6 +122,8 @@ class ActionCourseDetails(Action):
 
 class ActionStartSignup(FormStart):
     """Carries the chosen session (from a button, or the only one the words match) into the form."""
+
+    service_topic = "course.enrollment"
 
     def name(self) -> str:
         """Runs before signup_form."""

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.common import knowledge, latest_parse
+from bot import answering
 from bot.text import normalize
 
 # Intents a form never swallows as an answer: the rules for them run, then the form resumes.
@@ -93,6 +94,7 @@ class FormStart(Action, ABC):
     """Runs before a form: fills what the request already tells, then the form asks the rest."""
 
     intro: str | None = None  # reply said before the first question
+    service_topic: str | None = None  # the conversation's topic when it had none
 
     @abstractmethod
     def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
@@ -103,8 +105,21 @@ class FormStart(Action, ABC):
         """Say the intro and set the known slots (the form validates them on activation)."""
         if self.intro:
             dispatcher.utter_message(**knowledge().replies[self.intro].render())
-        values = self.prefill(tracker, latest_parse(tracker))
+        parse = latest_parse(tracker)
+        values = {**self.prefill(tracker, parse), "topic": self.topic_of(parse)}
         return [SlotSet(slot, value) for slot, value in values.items() if value and tracker.get_slot(slot) is None]
+
+    def topic_of(self, parse: dict[str, Any]) -> str | None:
+        """What the request is about: a topic the worker clearly named, else the service's own topic.
+
+        Follow-ups after the form ("要准备什么材料") are then answered in that topic.
+        """
+        if self.service_topic is None:
+            return None
+        decision = answering.decide(parse, answering.Context(), knowledge())
+        confident = decision.kind == "answer" and decision.candidates \
+            and decision.candidates[0].score >= answering.CLARIFY_BELOW
+        return decision.entry.topic if confident and decision.entry else self.service_topic
 
 
 def clear(slots: tuple[str, ...]) -> list[EventType]:

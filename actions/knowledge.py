@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
-from actions.courses import show_courses
+from actions.courses import offer_courses
 from bot import answering, courses, local_info
 from bot.articles import find_article
 from bot.knowledge import Entry, KnowledgeBase
@@ -35,10 +35,11 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
     parse = latest_parse(tracker)
     decision = answering.decide(parse, answering.Context(tracker.get_slot("topic")), kb)
     if decision.kind == "answer" and decision.entry is not None:
+        events = utter_entry(dispatcher, decision.entry, kb, parse)
         if decision.entry.topic.startswith("course.") and courses.parse_query(parse.get("text") or "",
                                                                               local=kb.local).specific:
-            return show_courses(dispatcher, tracker)  # "想学电工" wants the classes, not the overview
-        return utter_entry(dispatcher, decision.entry, kb, parse)
+            offer_courses(dispatcher, tracker)  # "想学电工": the answer, then the classes that match
+        return events
     if decision.kind == "clarify":
         dispatcher.utter_message(text=kb.replies["clarify"].text, buttons=answering.clarify_buttons(decision, kb))
     elif decision.kind == "decline":

@@ -95,6 +95,8 @@ class ValidateLegalAidForm(FieldsForm):
 class ActionStartLegalAid(FormStart):
     """Explains the intake and carries over the dispute type the worker already named."""
 
+    service_topic = "legalaid.union_service"
+
     intro = "case_intro"
 
     def name(self) -> str:

@@ -63,11 +63,18 @@ class OfflineBot:
 
     @classmethod
     def load(cls, model: str | Path | None = None) -> OfflineBot:
-        """Load a model archive (default: the newest in models/) and the knowledge base."""
+        """Load a model archive (default: the newest in models/), the knowledge base, the app database.
+
+        The database is prepared as `make run` prepares it, so course and case actions answer here too.
+        """
+        from bot.database import database_url
+        from bot.launcher import prepare_database
+
         configure_logging_and_warnings(logging.WARNING)
         configure_structlog(logging.WARNING)
         jieba.setLogLevel(logging.WARNING)  # keep stdout for the JSON lines
         settings = load_settings()
+        prepare_database(database_url(), settings)
         path = model or get_local_model(str(settings.models_dir))
         agent = Agent.load(path, action_endpoint=InProcessActions())
         return cls(agent, load_cached(str(settings.knowledge_dir)))

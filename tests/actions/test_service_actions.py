@@ -49,9 +49,11 @@ def tracker(text: str, intent: str = "ask_knowledge", entities: tuple = (), send
 
 async def test_a_question_naming_a_class_lists_the_sessions(catalogue, kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("course.catalog", 0.8)], text="想学瑜伽 有什么课")
-    assert await ActionAnswer().run(dispatcher, Tracker("w1", {}, parse, [], False, None, {}, "action_listen"),
-                                    DOMAIN) == []
-    [message] = dispatcher.messages
+    events = await ActionAnswer().run(dispatcher, Tracker("w1", {}, parse, [], False, None, {}, "action_listen"),
+                                      DOMAIN)
+    assert SlotSet("topic", "course.catalog") in events  # follow-ups stay on courses
+    answer, message = dispatcher.messages
+    assert answer["text"].startswith(kb.overview("course.catalog").answer)
     assert message["text"] == kb.replies["courses_found"].text
     assert [b["payload"] for b in message["buttons"]] == [f'/course_details{{"course_session":"yoga-{n}"}}'
                                                          for n in (1, 2, 3)]
@@ -68,7 +70,7 @@ async def test_details_then_a_sign_up_button(catalogue, dispatcher):
 
 async def test_the_only_matching_session_is_chosen_for_the_worker(catalogue, dispatcher):
     events = await ActionStartSignup().run(dispatcher, tracker("我要报乒乓球 晚上的", "course_signup"), DOMAIN)
-    assert events == [SlotSet("course_session", "pingpong-1")]
+    assert events == [SlotSet("course_session", "pingpong-1"), SlotSet("topic", "course.enrollment")]
 
 
 async def test_full_class_waiting_list_and_promotion(catalogue, kb, dispatcher, monkeypatch):
