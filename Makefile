@@ -34,8 +34,8 @@ test: system-deps train ## unit, data, story, NLU and browser tests
 lint: install ## ruff (style and docstrings)
 	@.venv/bin/ruff check bot actions tests migrations
 
-eval: train ## topic accuracy and safety shares on the dev set, through `bot ask`
-	@$(PY) -m bot eval ../shared/eval/dev_questions.jsonl
+eval: train ## topic accuracy, referrals, crisis recall and false alarms on every labelled set, through `bot ask`
+	@$(PY) -m bot eval
 
 bench: train ## p50/p95 latency of a turn and of /model/parse, against a minimal Rasa bot
 	@$(PY) -m bot bench

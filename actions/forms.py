@@ -20,8 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.common import knowledge, latest_parse
-from bot import answering
-from bot.text import normalize
+from bot import answering, consent
 
 # Intents a form never swallows as an answer: the rules for them run, then the form resumes.
 PASS_THROUGH = {"crisis", "request_human", "cancel"}
@@ -133,16 +132,13 @@ def deactivate(slots: tuple[str, ...]) -> list[EventType]:
 
 
 def yes_no(text: str, parse: dict[str, Any]) -> bool | None:
-    """Affirm/deny from the intent (buttons send /affirm and /deny), else from plain words."""
-    intent = intent_of(parse)
-    if intent in {"affirm", "deny"}:
-        return intent == "affirm"
-    words = normalize(text)
-    if any(w in words for w in ("不同意", "不行", "不要", "不用", "不愿意", "不可以", "算了")):
-        return False
-    if any(w in words for w in ("同意", "可以", "好的", "行", "没问题", "对", "是的", "确认", "提交")):
-        return True
-    return None
+    """Yes, no or unclear: a button's payload (/affirm, /deny) by its intent, typed words by bot.consent.
+
+    DIET's affirm/deny is not trusted for typed text: it has read "不提交" as a yes.
+    """
+    if text.strip().startswith("/") and intent_of(parse) in {"affirm", "deny"}:
+        return intent_of(parse) == "affirm"
+    return consent.read(text, knowledge().terms.consent)
 
 
 class ActionCancelForm(Action):

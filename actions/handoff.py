@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
 from actions.forms import Cleaner, FieldsForm, clear
-from actions.knowledge import utter_entry
-from bot import answering, cases, handoff, intake
+from actions.knowledge import answer_if_clear, offer_support
+from bot import cases, handoff, intake
 from bot.database import StoreUnavailable, session_scope
 from bot.knowledge import KnowledgeBase
 from bot.models import utcnow
@@ -57,10 +57,7 @@ class ActionHandoff(Action):
         events: list[EventType] = [SlotSet("handoff_requested", True)]
         kb = knowledge()
         parse = latest_parse(tracker)
-        decision = answering.decide(parse, answering.Context(), kb)
-        if decision.kind == "answer" and decision.entry and decision.candidates \
-                and decision.candidates[0].score >= answering.CLARIFY_BELOW:
-            events += utter_entry(dispatcher, decision.entry, kb, parse)
+        events += answer_if_clear(dispatcher, parse, kb)
         if not handoff.in_service_hours(utcnow(), kb.local):
             dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local)))
             return events
@@ -79,13 +76,12 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         """Count consecutive fallbacks in a slot; revert the message so stories are not disturbed."""
-        replies = knowledge().replies
+        kb = knowledge()
         count = int(tracker.get_slot("fallback_count") or 0) + 1
-        if count >= FALLBACKS_BEFORE_PERSON:
-            dispatcher.utter_message(**replies["offer_human"].render())
-            return [UserUtteranceReverted(), SlotSet("fallback_count", 0)]
-        dispatcher.utter_message(**replies["ask_rephrase"].render())
-        return [UserUtteranceReverted(), SlotSet("fallback_count", count)]
+        person_now = count >= FALLBACKS_BEFORE_PERSON
+        dispatcher.utter_message(**kb.replies["offer_human" if person_now else "ask_rephrase"].render())
+        offer_support(dispatcher, latest_parse(tracker), kb)
+        return [UserUtteranceReverted(), SlotSet("fallback_count", 0 if person_now else count)]
 
 
 class ValidateCallbackForm(FieldsForm):

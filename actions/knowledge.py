@@ -12,41 +12,83 @@ from actions.common import knowledge, latest_parse
 from actions.courses import offer_courses
 from bot import answering, courses, local_info
 from bot.articles import find_article
+from bot.crisis import POSSIBLE
 from bot.knowledge import Entry, KnowledgeBase
 from bot.statutes import article_label
 
 
 def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase,
-                parse: dict[str, Any]) -> list[EventType]:
-    """Send an entry's answer with its citation line, next-step buttons and local details; remember the topic."""
+                parse: dict[str, Any], also: Entry | None = None) -> list[EventType]:
+    """Send an entry's answer with its citation line, next-step buttons and local details; remember the topic.
+
+    `also` (the other problem of a two-problem message) is offered as the first button.
+    """
     if entry.citations:
         message = kb.replies["kb_answer"].render(answer=entry.answer, citations=answering.citation_line(entry, kb))
     else:
         message = kb.replies["kb_answer_plain"].render(answer=entry.answer)
-    dispatcher.utter_message(text=message["text"], buttons=answering.buttons(entry, kb))
+    offered = [answering.entry_button(also, kb.replies["also_ask"].render(title=also.title)["text"])] if also else []
+    dispatcher.utter_message(text=message["text"], buttons=[*offered, *answering.buttons(entry, kb)])
     for detail in local_info.details(entry, parse, kb):
         dispatcher.utter_message(text=detail)
     return [SlotSet("topic", entry.topic), SlotSet("last_entry", entry.id), SlotSet("fallback_count", 0)]
 
 
+def answer_if_clear(dispatcher: CollectingDispatcher, parse: dict[str, Any], kb: KnowledgeBase, *,
+                    floor: float = answering.CLARIFY_BELOW, skip: tuple[str, ...] = ()) -> list[EventType]:
+    """Answer a clear labor question asked in the same breath as a request for a person (or a cry for help).
+
+    `skip` names topics the reply already covers (a crisis reply already is the psychological help).
+    """
+    decision = answering.decide(parse, answering.Context(), kb)
+    if decision.kind != "answer" or decision.entry is None:
+        return []
+    candidate = next((c for c in decision.candidates if c.topic not in skip), None)
+    if candidate is None or candidate.score < floor:
+        return []
+    entry = decision.entry if candidate.topic == decision.entry.topic else kb.entries[candidate.entry]
+    return utter_entry(dispatcher, entry, kb, parse)
+
+
+def offer_support(dispatcher: CollectingDispatcher, parse: dict[str, Any], kb: KnowledgeBase) -> None:
+    """The second safety tier: distress that may be a risk gets the hotline and an offer of a person."""
+    if (parse.get("risk") or {}).get("level") == POSSIBLE:
+        dispatcher.utter_message(**kb.replies["possible_risk"].render())
+
+
+def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: KnowledgeBase,
+          parse: dict[str, Any]) -> list[EventType]:
+    """Another area of law: say so kindly, say where to go, and give the labor side if there is one."""
+    area = decision.area
+    dispatcher.utter_message(**kb.replies["refer_other_law"].render(
+        area=area.name, where=area.where, services=local_info.legal_services(kb)))
+    if decision.also is None:
+        return [SlotSet("topic", None), SlotSet("last_entry", None)]
+    dispatcher.utter_message(**kb.replies["labor_angle"].render())
+    return utter_entry(dispatcher, decision.also, kb, parse)
+
+
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Decide (bot.answering) and say it: the answer, a choice of topics, 'not mine to answer', or 'not sure'."""
+    """Decide (bot.answering) and say it: the answer, a choice of topics, a referral, or 'not sure'."""
     kb = knowledge()
     parse = latest_parse(tracker)
     decision = answering.decide(parse, answering.Context(tracker.get_slot("topic")), kb)
+    events: list[EventType] = []
     if decision.kind == "answer" and decision.entry is not None:
-        events = utter_entry(dispatcher, decision.entry, kb, parse)
+        events = utter_entry(dispatcher, decision.entry, kb, parse, also=decision.also)
         if decision.entry.topic.startswith("course.") and courses.parse_query(parse.get("text") or "",
                                                                               local=kb.local).specific:
             offer_courses(dispatcher, tracker)  # "想学电工": the answer, then the classes that match
-        return events
-    if decision.kind == "clarify":
+    elif decision.kind == "refer":
+        events = refer(dispatcher, decision, kb, parse)
+    elif decision.kind == "clarify":
         dispatcher.utter_message(text=kb.replies["clarify"].text, buttons=answering.clarify_buttons(decision, kb))
     elif decision.kind == "decline":
         dispatcher.utter_message(response="utter_out_of_scope")
     else:
         dispatcher.utter_message(**kb.replies[decision.kind].render())
-    return []
+    offer_support(dispatcher, parse, kb)
+    return events
 
 
 class ActionAnswer(Action):

@@ -8,9 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge
+from actions.common import knowledge, latest_parse
 from actions.handoff import join_queue
-from bot import handoff
+from actions.knowledge import answer_if_clear
+from bot import answering, handoff
 from bot.models import utcnow
 
 
@@ -29,4 +30,7 @@ class ActionCrisis(Action):
         if not on_duty:
             dispatcher.utter_message(**kb.replies["crisis_out_of_hours"].render())
         join_queue(dispatcher, tracker, kb, skill="psych", reason="crisis", announce=on_duty)
-        return [SlotSet("handoff_requested", True)]
+        # "工资要不回来，不想活了": the person first, then the labor answer they also asked for.
+        psych = tuple(t for t in kb.topics if handoff.skill_for(t, kb.local) == "psych")
+        labor = answer_if_clear(dispatcher, latest_parse(tracker), kb, floor=answering.SECOND_FROM, skip=psych)
+        return [SlotSet("handoff_requested", True), *labor]

@@ -11,17 +11,26 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.knowledge import NONE, Entry, KnowledgeBase
+from bot.law_areas import LawArea, area_of
 from bot.statutes import article_label
+from bot.text import sentences
 
-UNKNOWN_BELOW = 0.12
+# UNKNOWN_BELOW, REFER_* and FOCUS_BOOST are calibrated on our real-question dev split (eval/), see `make eval`.
+UNKNOWN_BELOW = 0.22
 CLARIFY_MARGIN = 0.08
 CLARIFY_BELOW = 0.45
 CLARIFY_FLOOR = 0.12
 FOLLOW_UP_BELOW = 0.5
 ENTITY_BOOST = 0.25
+FOCUS_BOOST = 0.15
 DECLINE_FROM = 0.2
+REFER_SHARE = 0.45
+REFER_MASS = 0.1
+SECOND_FROM = 0.25
 
-Kind = Literal["answer", "clarify", "unknown", "ask_topic_first", "decline"]
+OUT_OF_SCOPE = "out_of_scope"
+
+Kind = Literal["answer", "clarify", "unknown", "ask_topic_first", "decline", "refer"]
 
 
 @dataclass(frozen=True)
@@ -42,11 +51,17 @@ class Context:
 
 @dataclass(frozen=True)
 class Decision:
-    """What to answer: an entry, a choice between close topics, or an honest 'not sure'."""
+    """What to answer: an entry, a choice between close topics, a referral, or an honest 'not sure'.
+
+    `also` is a second labor entry worth offering: the other problem of a two-problem message,
+    or the labor side of a question from another area of law (an accident on the way to work).
+    """
 
     kind: Kind
     entry: Entry | None = None
     candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+    area: LawArea | None = None
+    also: Entry | None = None
 
     @property
     def topic(self) -> str | None:
@@ -62,6 +77,16 @@ def aspect_of(text: str, kb: KnowledgeBase) -> str | None:
         if any(cue in text for cue in cues):
             return aspect
     return None
+
+
+def focus_of(text: str, kb: KnowledgeBase) -> set[str]:
+    """Topics whose question forms the last sentence uses ("能评几级" -> disability assessment).
+
+    Real questions tell a story and ask at the end; the asking words tell which of the story's
+    topics is meant. Only topics the classifier already ranks are lifted.
+    """
+    asked = sentences(text)[-1]
+    return {topic for topic, cues in kb.terms.focus.items() if any(cue in asked for cue in cues)}
 
 
 def _entity_topics(parse: dict[str, Any], kb: KnowledgeBase) -> set[str]:
@@ -83,13 +108,15 @@ def candidates(parse: dict[str, Any], kb: KnowledgeBase, limit: int = 3) -> list
         if ranked["topic"] not in best_entry and ranked["entry"] in kb.entries:
             best_entry[ranked["topic"]] = (ranked["entry"], ranked["score"])
     hinted = _entity_topics(parse, kb)
+    asked = focus_of(parse.get("text") or "", kb)
     scored = []
     for ranked in parse.get("topic_ranking") or []:
         topic = ranked["topic"]
         if topic not in kb.topics:
             continue
         entry_id, similarity = best_entry.get(topic, (kb.overview(topic).id, 0.0))
-        score = 0.75 * ranked["confidence"] + 0.25 * similarity + (ENTITY_BOOST if topic in hinted else 0.0)
+        score = (0.75 * ranked["confidence"] + 0.25 * similarity + (ENTITY_BOOST if topic in hinted else 0.0)
+                 + (FOCUS_BOOST if topic in asked else 0.0))
         scored.append(Candidate(topic, entry_id, round(score, 4)))
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored[:limit]
@@ -126,6 +153,20 @@ def outside_knowledge(parse: dict[str, Any]) -> bool:
     return bool(ranking) and ranking[0]["topic"] == NONE and ranking[0]["confidence"] >= DECLINE_FROM
 
 
+def other_area(parse: dict[str, Any], kb: KnowledgeBase) -> LawArea | None:
+    """The likeliest other area of law, when other areas hold enough of the weight beside labor law.
+
+    Summed, because a question between family and inheritance law is still not a labor question;
+    a share, because long real questions spread their probability thin over many classes.
+    """
+    mass = parse.get("topic_mass") or {}
+    areas = {area: p for label, p in mass.items() if (area := area_of(label)) in kb.law_areas}
+    total = sum(areas.values())
+    if not areas or total < REFER_MASS or total / (total + mass.get("labor", 0.0)) < REFER_SHARE:
+        return None
+    return kb.law_areas[max(areas, key=areas.__getitem__)]
+
+
 def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decision:
     """Pick the answer for a knowledge question or a follow-up."""
     chosen = _chosen(parse, kb)
@@ -144,14 +185,22 @@ def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decisi
         if intent == "follow_up":
             return Decision("ask_topic_first", None, tuple(ranked))
 
-    if outside_knowledge(parse):
+    area = other_area(parse, kb)
+    if area is not None:
+        angle = [c for c in ranked if c.topic in area.labor_angle(text)]
+        return Decision("refer", None, tuple(ranked), area=area,
+                        also=kb.entries[angle[0].entry] if angle else None)
+    if outside_knowledge(parse) or (intent == OUT_OF_SCOPE and (top is None or top.score < CLARIFY_BELOW)):
         return Decision("decline", None, tuple(ranked))
     if top is None or top.score < UNKNOWN_BELOW:
         return Decision("unknown", None, tuple(ranked))
     if (len(ranked) > 1 and top.score < CLARIFY_BELOW and ranked[1].score >= CLARIFY_FLOOR
             and top.score - ranked[1].score < CLARIFY_MARGIN):
         return Decision("clarify", None, tuple(ranked[:2]))
-    return Decision("answer", entry_in_topic(top.topic, parse, kb, aspect), tuple(ranked))
+    second = next((c for c in ranked[1:] if c.score >= SECOND_FROM
+                   and kb.topics[c.topic].group != kb.topics[top.topic].group), None)
+    return Decision("answer", entry_in_topic(top.topic, parse, kb, aspect), tuple(ranked),
+                    also=kb.entries[second.entry] if second else None)
 
 
 def cited(entry: Entry) -> list[tuple[str, int]]:
@@ -169,10 +218,11 @@ def buttons(entry: Entry, kb: KnowledgeBase) -> list[dict[str, str]]:
     return [*kb.buttons.get(entry.next_step, []), *kb.buttons.get("always", [])]
 
 
+def entry_button(entry: Entry, title: str) -> dict[str, str]:
+    """A button whose payload names the entry, so a tap answers it at once."""
+    return {"title": title, "payload": f'/ask_knowledge{{"topic": "{entry.topic}", "entry": "{entry.id}"}}'}
+
+
 def clarify_buttons(decision: Decision, kb: KnowledgeBase) -> list[dict[str, str]]:
-    """One button per close topic; the payload carries the entry so the click answers at once."""
-    return [
-        {"title": kb.topics[c.topic].title,
-         "payload": f'/ask_knowledge{{"topic": "{c.topic}", "entry": "{c.entry}"}}'}
-        for c in decision.candidates
-    ]
+    """One button per close topic."""
+    return [entry_button(kb.entries[c.entry], kb.topics[c.topic].title) for c in decision.candidates]

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot import launcher
+from bot.database import use_scratch_database
 from bot.knowledge import load
 from bot.settings import ROOT, Settings, load_settings
 
@@ -120,6 +121,7 @@ def run() -> int:
     base = load_settings()
     settings = Settings(base.knowledge_dir, base.models_dir, "127.0.0.1", 25005, 25055, 28000, "bench-token")
     os.environ["ZGFW_TRACKER_DB"] = str(BENCH_DIR / "tracker.db")
+    use_scratch_database()  # benchmark turns never reach the live app database
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     (BENCH_DIR / "tracker.db").unlink(missing_ok=True)
     floor_model = minimal_project()

@@ -69,7 +69,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from bot.evaluation import run
 
-    return run(Path(args.file), show_misses=args.misses)
+    return run(show_misses=args.misses)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -150,8 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", help="model archive (default: newest in models/)")
     ask.set_defaults(handler=_ask)
 
-    evaluate = commands.add_parser("eval", help="topic accuracy and safety shares on a labelled JSONL set")
-    evaluate.add_argument("file")
+    evaluate = commands.add_parser("eval", help="topic accuracy, referrals and safety on every labelled set")
     evaluate.add_argument("--misses", action="store_true", help="also print every miss as JSON")
     evaluate.set_defaults(handler=_eval)
 

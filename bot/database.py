@@ -7,10 +7,14 @@ call that needs it instead of killing the action server.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
@@ -88,3 +92,16 @@ def migrate(url: str | None = None) -> None:
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["url"] = url
     command.upgrade(config, "head")
+
+
+def use_scratch_database() -> str:
+    """Point this process's app database at a throwaway SQLite file, removed at exit.
+
+    `bot ask` and `make eval` run real actions that queue handoffs and open cases: on the live
+    database those rows would show up in the staff console as phantom conversations.
+    """
+    folder = tempfile.mkdtemp(prefix="zgfw-offline-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = f"sqlite:///{Path(folder) / 'app.db'}"
+    os.environ["DATABASE_URL"] = url
+    return url

@@ -11,7 +11,10 @@ from typing import Any
 
 import yaml
 
+from bot.consent import ConsentWords
+from bot.crisis import CrisisExamples, parse_examples
 from bot.intake import LegalAidContent, check_content, parse_content
+from bot.law_areas import LawArea, check_areas, parse_areas
 from bot.local_data import check_local
 from bot.replies import REQUIRED, Reply, parse_replies
 from bot.statutes import Statute, load_statutes
@@ -80,6 +83,9 @@ class Terms:
     dictionary: tuple[str, ...]
     aspect_cues: dict[str, tuple[str, ...]]
     guards: dict[str, tuple[str, ...]]
+    crisis_benign: tuple[str, ...] = ()
+    consent: ConsentWords = field(default_factory=ConsentWords)
+    focus: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +101,9 @@ class KnowledgeBase:
     replies: dict[str, Reply]
     legal_aid: LegalAidContent
     local: dict[str, Any] = field(default_factory=dict)
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    law_areas: dict[str, LawArea] = field(default_factory=dict)
+    crisis: CrisisExamples = field(default_factory=lambda: CrisisExamples((), (), ()))
 
     def entries_for(self, topic: str) -> list[Entry]:
         """The entries of one topic, in file order."""
@@ -190,8 +199,11 @@ def check(kb: KnowledgeBase) -> list[str]:
     """Every rule in knowledge/README.md, as a list of problems (empty when all is well)."""
     problems = [p for entry in kb.entries.values() for p in _check_entry(entry, kb)]
     problems += [f"terms.yml: unknown aspect {a}" for a in kb.terms.aspect_cues if a not in ASPECTS]
+    problems += [f"terms.yml: focus names unknown topic {t}" for t in kb.terms.focus if t not in kb.topics]
     problems += check_local(kb.local, set(kb.topics))
     problems += check_content(kb.legal_aid, set(kb.topics))
+    problems += check_areas(kb.law_areas, set(kb.topics))
+    problems += [f"examples/: unknown topic {t}" for t in kb.examples if t not in kb.topics]
     problems += [f"replies.yml: no reply named {name}" for name in REQUIRED if name not in kb.replies]
     problems += [f"next_steps.yml: no buttons for {s}" for s in (*NEXT_STEPS, "always") if s not in kb.buttons]
     for topic in kb.topics:
@@ -204,7 +216,22 @@ def _terms(root: Path) -> Terms:
     raw = _read_yaml(root / "terms.yml")
     cues = {aspect: tuple(words) for aspect, words in (raw.get("aspects") or {}).items()}
     guards = {intent: tuple(phrases) for intent, phrases in (raw.get("guards") or {}).items()}
-    return Terms(tuple(raw.get("dictionary") or ()), cues, guards)
+    return Terms(tuple(raw.get("dictionary") or ()), cues, guards, tuple(raw.get("crisis_benign") or ()),
+                 ConsentWords.parse(raw.get("consent")),
+                 {topic: tuple(cues) for topic, cues in (raw.get("focus") or {}).items()})
+
+
+def _examples(root: Path) -> dict[str, tuple[str, ...]]:
+    """Worker-style questions by topic (examples/<group>.yml), beside the entries' own questions."""
+    merged: dict[str, list[str]] = {}
+    for path in sorted((root / "examples").glob("*.yml")):
+        for topic, texts in ((_read_yaml(path) or {}).get("examples") or {}).items():
+            merged.setdefault(str(topic), []).extend(str(t) for t in texts or ())
+    return {topic: tuple(texts) for topic, texts in merged.items()}
+
+
+def _optional_yaml(path: Path) -> Any:
+    return _read_yaml(path) if path.exists() else None
 
 
 def _local(root: Path) -> dict[str, Any]:
@@ -228,6 +255,9 @@ def load(root: Path | str) -> KnowledgeBase:
         replies=parse_replies(_read_yaml(root / "replies.yml")),
         legal_aid=parse_content(_read_yaml(root / "legal_aid.yml")),
         local=_local(root),
+        examples=_examples(root),
+        law_areas=parse_areas(_optional_yaml(root / "other_law.yml")),
+        crisis=parse_examples(_optional_yaml(root / "crisis.yml")),
     )
     problems += check(kb)
     if problems:

@@ -17,6 +17,7 @@ REQUIRED = {
     "streets": ("id", "name", "centre", "lawyer"),
     "centres": ("id", "name", "address", "hours", "phone"),
     "hotlines": ("number", "name"),
+    "legal_services": ("id", "name", "address", "phone", "for"),
     "programmes": ("id", "name", "topic", "summary", "criteria", "how_to_apply"),
     "courses": ("id", "name", "category", "cost", "sessions"),
 }

@@ -29,6 +29,12 @@ def hotline_list(kb: KnowledgeBase) -> list[str]:
     return [kb.replies["hotlines"].render(lines=lines)["text"]] if lines else []
 
 
+def legal_services(kb: KnowledgeBase) -> str:
+    """The deployment's public legal service and legal-aid centres, one line each."""
+    line = kb.replies["legal_service_line"]
+    return "\n".join(line.render(**{"hours": "", **service})["text"] for service in kb.local.get("legal_services", []))
+
+
 def details(entry: Entry, parse: dict[str, Any], kb: KnowledgeBase) -> list[str]:
     """Messages to send after an entry's answer, when its topic has local details."""
     if entry.topic == "service.centers":

@@ -63,18 +63,20 @@ class OfflineBot:
 
     @classmethod
     def load(cls, model: str | Path | None = None) -> OfflineBot:
-        """Load a model archive (default: the newest in models/), the knowledge base, the app database.
+        """Load a model archive (default: the newest in models/), the knowledge base, an app database.
 
-        The database is prepared as `make run` prepares it, so course and case actions answer here too.
+        The database is a throwaway one (never the live one: handoffs and cases that `bot ask` or
+        an evaluation opens must not reach the staff console), prepared as `make run` prepares it,
+        so course and case actions answer here too.
         """
-        from bot.database import database_url
+        from bot.database import use_scratch_database
         from bot.launcher import prepare_database
 
         configure_logging_and_warnings(logging.WARNING)
         configure_structlog(logging.WARNING)
         jieba.setLogLevel(logging.WARNING)  # keep stdout for the JSON lines
         settings = load_settings()
-        prepare_database(database_url(), settings)
+        prepare_database(use_scratch_database(), settings)
         path = model or get_local_model(str(settings.models_dir))
         agent = Agent.load(path, action_endpoint=InProcessActions())
         return cls(agent, load_cached(str(settings.knowledge_dir)))
@@ -103,6 +105,8 @@ class OfflineBot:
             topic = decision.topic
         entry = self._kb.entries.get(entry_id) if entry_id else None
         intent = parse.get("intent") or {}
+        if decision.kind == "refer":
+            topic = None  # the answer is the referral; a labor side, if any, is in `also`
         return {
             "text": text,
             "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
@@ -113,4 +117,8 @@ class OfflineBot:
             "citations": [{"law": law, "article": article} for law, article in answering.cited(entry)] if entry else [],
             "handoff": bool(slots.get("handoff_requested")),
             "candidates": [{"topic": c.topic, "entry": c.entry, "score": c.score} for c in decision.candidates],
+            "decision": "crisis" if intent.get("name") == "crisis" else decision.kind,
+            "referral": decision.area.id if decision.area else None,
+            "also": decision.also.id if decision.also else None,
+            "risk": (parse.get("risk") or {}).get("level"),
         }

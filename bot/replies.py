@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 # Every reply the actions use; `kb check` fails if replies.yml lacks one.
-REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "ask_topic_first", "article",
+REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "also_ask", "refer_other_law",
+            "legal_service_line", "labor_angle", "possible_risk", "ask_topic_first", "article",
             "article_not_found", "ask_rephrase", "offer_human", "centre", "hotlines", "hotline_line",
             "case_intro", "case_summary", "case_which_field", "case_opened", "case_no_consent",
             "case_nothing_pending", "case_store_down", "case_store_gave_up", "case_status", "case_not_found",

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import jieba
 import numpy as np
-from pypinyin import lazy_pinyin
 from rank_bm25 import BM25Okapi
-from scipy.sparse import hstack
+from scipy.sparse import hstack, vstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.knowledge import NONE, Entry, KnowledgeBase
-from bot.text import normalize
+from bot.text import normalize, sentences, syllables, words
 from bot.vocabulary import add_to_jieba, dictionary
-
-_PUNCTUATION = set(" ,.!?;:，。！？；：、…~～\"'“”‘’()（）[]【】<>《》-—")
-
-
-def words(text: str) -> list[str]:
-    """Jieba words without punctuation (module-level so trained models can be pickled)."""
-    return [w for w in jieba.lcut(text) if w.strip() and w not in _PUNCTUATION]
-
-
-def syllables(text: str) -> list[str]:
-    """Toneless pinyin of each character: phone input's homophone slips (设保, 产家) read as meant."""
-    return [s for s in lazy_pinyin(text, errors="ignore") if s.strip()]
 
 
 @dataclass(frozen=True)
@@ -41,14 +27,22 @@ class Ranked:
     score: float
 
 
+def best(probabilities: dict[str, float], limit: int) -> list[Ranked]:
+    """The `limit` likeliest classes, best first."""
+    ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)[:limit]
+    return [Ranked(label, score) for label, score in ranked]
+
+
 class TopicModel:
     """Ranks topics and entries for a message; fitted from a KnowledgeBase."""
 
     def __init__(self, kb: KnowledgeBase, none_examples: list[str] = ()) -> None:
         """Fit on every entry's title and questions (normalised like live messages).
 
-        `none_examples` (messages outside the knowledge base) train an extra class, NONE,
-        so the model can say "none of these topics" instead of spreading its probability.
+        `none_examples` (messages outside the knowledge base) train an extra class, NONE, and
+        each area of law outside labor law (knowledge/other_law.yml) a class of its own, so the
+        model can say "none of these topics" or "family law" instead of spreading its probability.
+        Worker-style examples (knowledge/examples/) teach topics the way real questions are put.
         """
         self._dictionary = dictionary(kb)
         add_to_jieba(self._dictionary)
@@ -63,9 +57,12 @@ class TopicModel:
                 labels.append(entry.topic)
                 owners.append(entry.id)
         entry_rows = len(texts)
-        for text in none_examples:
+        labelled = [(NONE, text) for text in none_examples]
+        labelled += [(topic, text) for topic, examples in kb.examples.items() for text in examples]
+        labelled += [(area.label, text) for area in kb.law_areas.values() for text in area.examples]
+        for label, text in labelled:
             texts.append(normalize(text))
-            labels.append(NONE)
+            labels.append(label)
             owners.append("")
         for topic in kb.topics.values():
             # The taxonomy's own words for a topic (its title and scope) name what belongs to it.
@@ -94,11 +91,16 @@ class TopicModel:
         return hstack([self._chars.transform([text]), self._words.transform([text]),
                        self._sounds.transform([text])]).tocsr()
 
-    def rank_topics(self, text: str, limit: int = 5) -> list[Ranked]:
-        """Topic probabilities for a normalised message, best first."""
-        probabilities = self._classifier.predict_proba(self._features(text))[0]
-        order = np.argsort(probabilities)[::-1][:limit]
-        return [Ranked(str(self._classifier.classes_[i]), float(probabilities[i])) for i in order]
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Every class's probability for a normalised message (topics, areas of law, `none`).
+
+        Real questions tell a story and ask at the end ("…摔断了腿，能评几级？"): the last
+        sentence counts as much as the whole message.
+        """
+        parts = sentences(text)
+        rows = [text, parts[-1]] if len(parts) > 1 else [text]
+        probabilities = self._classifier.predict_proba(vstack([self._features(row) for row in rows])).mean(axis=0)
+        return dict(zip(map(str, self._classifier.classes_), map(float, probabilities), strict=True))
 
     def rank_entries(self, text: str, limit: int = 8) -> list[Ranked]:
         """Entries by closeness to the message: nearest asked question and BM25 over terms."""

@@ -14,8 +14,14 @@ class PhraseMatcher:
     def __init__(self, phrases: tuple[str, ...]) -> None:
         """Compile every phrase into one pattern (one scan a message)."""
         parts = [_GAP_PATTERN.join(re.escape(p) for p in phrase.split(GAP)) for phrase in phrases if phrase]
-        self._pattern = re.compile("|".join(parts)) if parts else None
+        self._pattern = re.compile("|".join(f"({part})" for part in parts)) if parts else None
+        self._phrases = [phrase for phrase in phrases if phrase]
 
     def matches(self, text: str) -> bool:
         """Whether a normalised message contains any phrase."""
-        return bool(self._pattern and self._pattern.search(text))
+        return self.first(text) is not None
+
+    def first(self, text: str) -> str | None:
+        """The listed phrase found first in a normalised message, or None."""
+        found = self._pattern.search(text) if self._pattern else None
+        return self._phrases[found.lastindex - 1] if found else None

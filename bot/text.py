@@ -7,6 +7,9 @@ import unicodedata
 from functools import lru_cache
 
 MAX_MESSAGE_CHARS = 2000
+_SENTENCE_END = re.compile(r"[。！？!?；;…\n]+|\.{2,}")
+_SHORTEST_SENTENCE = 4
+_PUNCTUATION = set(" ,.!?;:，。！？；：、…~～\"'“”‘’()（）[]【】<>《》-—")
 _SPACES = re.compile(r"\s+")
 
 
@@ -31,3 +34,23 @@ def normalize(text: str) -> str:
 def clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """The first `limit` characters: a pasted novel must not stall the tokenizer."""
     return text if len(text) <= limit else text[:limit]
+
+
+def words(text: str) -> list[str]:
+    """Jieba words without punctuation (module-level so trained models can be pickled)."""
+    import jieba
+
+    return [w for w in jieba.lcut(text) if w.strip() and w not in _PUNCTUATION]
+
+
+def syllables(text: str) -> list[str]:
+    """Toneless pinyin of each character: phone input's homophone slips (设保, 产家) read as meant."""
+    from pypinyin import lazy_pinyin
+
+    return [s for s in lazy_pinyin(text, errors="ignore") if s.strip()]
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message (at least four characters each; a message without stops is one)."""
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if len(part.strip()) >= _SHORTEST_SENTENCE]
+    return parts or [text]

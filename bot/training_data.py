@@ -32,13 +32,21 @@ def handwritten_examples(data_dir: Path) -> set[str]:
     return examples
 
 
+def knowledge_questions(kb: KnowledgeBase) -> list[str]:
+    """Every way of asking the knowledge base something.
+
+    Entry questions, worker-style examples, and questions from other areas of law (asked as
+    questions too; the answer is a referral).
+    """
+    texts = [text for entry in kb.entries.values() for text in (entry.title, *entry.questions)]
+    texts += [text for examples in kb.examples.values() for text in examples]
+    texts += [text for area in kb.law_areas.values() for text in area.examples]
+    return texts
+
+
 def nlu_text(kb: KnowledgeBase, exclude: set[str]) -> str:
-    """Rasa NLU YAML with every entry title and question as an `ask_knowledge` example."""
-    examples = dict.fromkeys(
-        text.translate(_ANNOTATION).strip()
-        for entry in kb.entries.values()
-        for text in (entry.title, *entry.questions)
-    )
+    """Rasa NLU YAML with every knowledge question as an `ask_knowledge` example."""
+    examples = dict.fromkeys(text.translate(_ANNOTATION).strip() for text in knowledge_questions(kb))
     lines = "".join(f"      - {text}\n" for text in examples if text and text not in exclude)
     return f'version: "3.1"\nnlu:\n  - intent: {ASK_KNOWLEDGE}\n    examples: |\n{lines}'
 

@@ -12,7 +12,7 @@ rm -f /tmp/zgfw-kb-check.$$
 .venv/bin/python -m bot kb build --out build >/dev/null
 
 inputs=$( { ls config.yml domain.yml requirements.lock; find data knowledge bot/nlu build/data build/jieba -type f -not -name "*.pyc";
-            ls bot/{knowledge,retrieval,text,vocabulary,entity_rules,statutes,safety}.py; } | LC_ALL=C sort)
+            ls bot/{knowledge,retrieval,text,vocabulary,entity_rules,statutes,safety,crisis,law_areas,training_data}.py; } | LC_ALL=C sort)
 digest=$(cat $inputs | sha256sum | cut -c1-16)
 model=models/current.tar.gz
 if [ -f "$model" ] && [ "$(cat models/.inputs 2>/dev/null)" = "$digest" ]; then

@@ -27,7 +27,11 @@ def offline_bot():  # noqa: ANN201
     from bot.offline import OfflineBot
 
     assert MODEL.exists(), "no trained model: run `make train` (make test does it for you)"
-    return OfflineBot.load(MODEL)
+    servers_database = os.environ.get("DATABASE_URL")
+    bot = OfflineBot.load(MODEL)  # points DATABASE_URL at a throwaway database...
+    if servers_database:  # ...but tests that started the servers keep reading theirs
+        os.environ["DATABASE_URL"] = servers_database
+    return bot
 
 
 @pytest.fixture(scope="session")
@@ -142,6 +146,8 @@ def make_parse(kb: KnowledgeBase, intent: str, ranking: list[tuple[str, float]],
         "intent": {"name": intent, "confidence": 0.9},
         "entities": list(entities),
         "topic_ranking": [{"topic": t, "confidence": c} for t, c in ranking],
+        "topic_mass": {"labor": sum(c for t, c in ranking if t in kb.topics),
+                       **{t: c for t, c in ranking if t not in kb.topics}},
         "entry_ranking": [{"entry": kb.overview(t).id, "topic": t, "score": c} for t, c in ranking if t in kb.topics],
     }
 

@@ -75,3 +75,38 @@ def test_a_message_outside_every_topic_is_declined(kb):
     assert decision.kind == "decline"
     assert decision.topic is None
     assert [c.topic for c in decision.candidates] == ["wage.deduction"]
+
+
+def test_a_question_from_another_area_of_law_is_referred_not_answered(kb):
+    decision = decide(parse(kb, "ask_knowledge", [("law:family", 0.7), ("contract.written", 0.1)],
+                            text="离婚了孩子归谁"), Context(), kb)
+    assert decision.kind == "refer"
+    assert decision.area.id == "family"
+    assert decision.entry is None and decision.also is None
+    assert decision.topic is None
+
+
+def test_an_accident_on_the_way_to_work_is_referred_with_the_labor_entry_as_well(kb):
+    ranking = [("law:traffic", 0.6), ("injury.commute", 0.3)]
+    plain = decide(parse(kb, "ask_knowledge", ranking, text="被车撞了对方全责不给医药费"), Context(), kb)
+    commute = decide(parse(kb, "ask_knowledge", ranking, text="下班路上被车撞了对方全责不给医药费"), Context(), kb)
+    assert plain.kind == commute.kind == "refer"
+    assert plain.also is None
+    assert commute.also.topic == "injury.commute"
+
+
+def test_a_second_problem_of_another_group_is_offered_beside_the_answer(kb):
+    two = decide(parse(kb, "ask_knowledge", [("injury.recognition", 0.6), ("wage.arrears", 0.3)]), Context(), kb)
+    same_group = decide(parse(kb, "ask_knowledge", [("injury.recognition", 0.6), ("injury.benefits", 0.3)]),
+                        Context(), kb)
+    faint = decide(parse(kb, "ask_knowledge", [("injury.recognition", 0.8), ("wage.arrears", 0.1)]), Context(), kb)
+    assert two.kind == "answer" and two.entry.topic == "injury.recognition"
+    assert two.also.topic == "wage.arrears"
+    assert same_group.also is None and faint.also is None
+
+
+def test_small_talk_marked_out_of_scope_is_declined_unless_the_topic_is_clear(kb):
+    vague = decide(parse(kb, "out_of_scope", [("time.holidays", 0.2)]), Context(), kb)
+    clear = decide(parse(kb, "out_of_scope", [("wage.arrears", 0.8)]), Context(), kb)
+    assert vague.kind == "decline"
+    assert clear.kind == "answer" and clear.entry.topic == "wage.arrears"

@@ -59,3 +59,16 @@ def test_status_lookup_and_cancel_through_the_rest_channel(servers):
     say(servers, "rest-cancel", "同意")
     assert "已经取消" in texts(say(servers, "rest-cancel", "不办了"))
     assert slots(servers, "rest-cancel")["case_consent"] is None
+
+
+def test_refusals_at_the_summary_open_no_case(servers):
+    for number, refusal in enumerate(("不提交", "不是的，先别提交", "不确认")):
+        sender = f"rest-refuse-{number}"
+        for text, _ in INTAKE[:-1]:  # up to the summary, not the confirm tap
+            say(servers, sender, text)
+        replies = texts(say(servers, sender, refusal))
+        assert "案件编号" not in replies and "要改哪一项" in replies, (refusal, replies)
+        with session_scope(os.environ["DATABASE_URL"]) as session:
+            rows = session.execute(select(LegalCase).where(LegalCase.conversation_id == sender)).scalars().all()
+        assert rows == [], refusal
+        assert slots(servers, sender)["case_phone"] == "13812345679"  # nothing the worker typed is lost

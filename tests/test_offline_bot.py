@@ -1,6 +1,19 @@
 """The trained model with its actions, in-process (what `bot ask`, eval and bench rely on)."""
 
-REPORT_KEYS = {"text", "intent", "entities", "topic", "entry", "answer", "citations", "handoff", "candidates"}
+import json
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from bot.database import session_scope
+from bot.launcher import prepare_database
+from bot.models import Handoff
+from bot.settings import ROOT, load_settings
+
+REPORT_KEYS = {"text", "intent", "entities", "topic", "entry", "answer", "citations", "handoff", "candidates",
+               "decision", "referral", "also", "risk"}
 
 
 def entities(parse: dict) -> dict[str, str]:
@@ -68,3 +81,21 @@ def test_odd_input_is_answered_in_chinese(offline_bot):
     for number, text in enumerate(["", "😭😭😭", "欠" * 5000, "？？？"]):
         report = offline_bot.ask(text, sender=f"t-odd-{number}")
         assert any("\u4e00" <= ch <= "\u9fff" for ch in report["answer"]), text[:10]
+
+
+def test_bot_ask_never_writes_to_the_live_database(tmp_path):
+    live = f"sqlite:///{tmp_path / 'live.db'}"
+    prepare_database(live, load_settings())
+    done = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "我想找个人聊聊，转人工"], cwd=ROOT,
+                          env={**os.environ, "DATABASE_URL": live}, capture_output=True, text=True, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["handoff"] is True  # the handoff action ran, against a throwaway database
+    with session_scope(live) as session:
+        assert session.scalar(select(func.count()).select_from(Handoff)) == 0
+
+
+def test_a_divorce_question_is_referred_not_answered_with_a_labor_entry(offline_bot):
+    report = offline_bot.ask("我老公在外地打工三年不回家，我想离婚，孩子抚养权归谁", sender="t-divorce")
+    assert report["decision"] == "refer" and report["referral"] == "family"
+    assert report["topic"] is None and report["entry"] is None
+    assert "12348" in report["answer"]

@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from bot.settings import ROOT
+from tests.test_offline_bot import REPORT_KEYS
 
 
 def post(url: str, body: dict) -> list | dict:
@@ -75,8 +76,7 @@ def test_bot_ask_prints_the_documented_json():
     result = subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "在车间干活被机器轧伤了手，公司不给报工伤"],
                             cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(report) == {"text", "intent", "entities", "topic", "entry", "answer", "citations", "handoff",
-                           "candidates"}
+    assert set(report) == REPORT_KEYS
     assert report["topic"].startswith("injury.")
     assert report["answer"] and report["citations"]
     assert 1 <= len(report["candidates"]) <= 3

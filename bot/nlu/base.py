@@ -8,6 +8,8 @@ from typing import Any
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.knowledge import KnowledgeBase, load_cached
@@ -65,3 +67,11 @@ class KnowledgeComponent(GraphComponent):
 
     def restored(self, state: Any) -> None:
         """Prepare whatever the state implies before processing (nothing by default)."""
+
+
+def settle_intent(message: Message, name: str) -> None:
+    """Set the intent with full confidence and put it first in the ranking (a guard's verdict)."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

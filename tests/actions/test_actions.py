@@ -104,3 +104,39 @@ async def test_hotline_answer_lists_the_deployments_hotlines(kb, dispatcher):
     await ActionAnswer().run(dispatcher, tracker(parse), {})
     listed = dispatcher.messages[-1]["text"]
     assert all(h["number"] in listed for h in kb.local["hotlines"])
+
+
+async def test_another_area_of_law_gets_a_kind_referral_with_local_services(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("law:family", 0.8)], text="离婚孩子抚养权归谁")
+    events = await ActionAnswer().run(dispatcher, tracker(parse, topic="wage.arrears"), {})
+    assert events == [SlotSet("topic", None), SlotSet("last_entry", None)]
+    [message] = dispatcher.messages
+    assert kb.law_areas["family"].name in message["text"] and "不属于劳动法" in message["text"]
+    assert "12348" in message["text"]
+    for service in kb.local["legal_services"]:
+        assert service["name"] in message["text"] and service["phone"] in message["text"]
+
+
+async def test_the_labor_side_of_a_commute_accident_follows_the_referral(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("law:traffic", 0.6), ("injury.commute", 0.3)],
+                       text="上班路上被车撞了，对方全责")
+    events = await ActionAnswer().run(dispatcher, tracker(parse), {})
+    assert [m["text"].split("\n")[0] for m in dispatcher.messages[1:2]] == [kb.replies["labor_angle"].text]
+    assert dispatcher.messages[2]["text"].startswith(kb.overview("injury.commute").answer)
+    assert SlotSet("topic", "injury.commute") in events
+
+
+async def test_the_second_problem_is_the_first_button_under_the_answer(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("injury.recognition", 0.6), ("wage.arrears", 0.3)])
+    await ActionAnswer().run(dispatcher, tracker(parse), {})
+    first = dispatcher.messages[0]["buttons"][0]
+    assert first["title"] == f"另外问：{kb.overview('wage.arrears').title}"
+    assert kb.overview("wage.arrears").id in first["payload"]
+
+
+async def test_possible_distress_adds_the_hotline_and_a_person_to_the_answer(kb, dispatcher):
+    parse = {**make_parse(kb, "ask_knowledge", [("wage.arrears", 0.9)]), "risk": {"level": "possible"}}
+    await ActionAnswer().run(dispatcher, tracker(parse), {})
+    assert dispatcher.messages[-1]["text"] == kb.replies["possible_risk"].text
+    assert "12356" in dispatcher.messages[-1]["text"]
+    assert dispatcher.messages[-1]["buttons"] == [{"title": "找人聊聊", "payload": "/request_human"}]

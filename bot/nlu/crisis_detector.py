@@ -1,0 +1,52 @@
+"""Last step of the pipeline: a worker who may be in danger is escalated whatever came before.
+
+Replaces the crisis phrase guard: the phrases stay (bot.crisis), a classifier trained on
+written crisis, distress and ordinary examples joins them, and every message gets a `risk`
+(crisis / possible / none) that the actions read for the second tier.
+"""
+
+from __future__ import annotations
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.crisis import CRISIS, CrisisExamples, CrisisModel
+from bot.knowledge import KnowledgeBase
+from bot.nlu.base import KnowledgeComponent, settle_intent
+
+RISK = "risk"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class CrisisDetector(KnowledgeComponent):
+    """Adds `risk` to every message; a crisis sets the intent `crisis` (checked last, so it wins)."""
+
+    def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> CrisisModel:
+        """Phrases and benign uses from terms.yml; examples from crisis.yml and Rasa's training data.
+
+        Every other intent's example (the knowledge questions generated into build/data included)
+        counts as ordinary: none of them is a crisis.
+        """
+        crisis: list[str] = []
+        ordinary: list[str] = []
+        for example in training_data.intent_examples:
+            (crisis if example.get(INTENT) == CRISIS else ordinary).append(example.get(TEXT))
+        examples = CrisisExamples(tuple(crisis) + kb.crisis.crisis, kb.crisis.possible, kb.crisis.ordinary)
+        return CrisisModel(phrases=kb.terms.guards.get(CRISIS, ()), benign=kb.terms.crisis_benign,
+                           examples=examples, ordinary=ordinary)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Assess each message; override the intent when it is a crisis."""
+        model: CrisisModel | None = self._state
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if model is None or not text.strip():
+                continue
+            risk = model.assess(text)
+            message.set(RISK, {"level": risk.level, "score": round(risk.score, 4), "phrase": risk.phrase},
+                        add_to_output=True)
+            if risk.level == CRISIS:
+                settle_intent(message, CRISIS)
+        return messages
