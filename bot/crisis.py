@@ -26,7 +26,7 @@ Level = Literal["crisis", "possible", "none"]
 CRISIS, POSSIBLE, ORDINARY = "crisis", "possible", "ordinary"
 # Probability of the crisis class from which the classifier alone escalates, and the combined
 # crisis + possible probability from which it adds the hotline and an offer of a person.
-CRISIS_FROM = 0.5
+CRISIS_FROM = 0.4
 POSSIBLE_FROM = 0.4
 _MASK = "。"
 

@@ -74,15 +74,32 @@ def in_service_hours(moment: dt.datetime, local: dict[str, Any]) -> bool:
                for span in (local.get("handoff") or {}).get("hours") or [])
 
 
+_DAY_NAMES = "一二三四五六日"
+
+
 def hours_text(local: dict[str, Any]) -> str:
     """Service hours as a worker reads them (周一至周五 09:00-21:00；...)."""
-    names = "一二三四五六日"
     spans = []
     for span in (local.get("handoff") or {}).get("hours") or []:
-        days = span["days"]
-        label = f"周{names[days[0] - 1]}至周{names[days[-1] - 1]}" if len(days) > 1 else f"周{names[days[0] - 1]}"
-        spans.append(f"{label} {span['from']}-{span['to']}")
+        spans.append(f"{days_text(span['days'])} {span['from']}-{span['to']}")
     return "；".join(spans)
+
+
+def days_text(days: list[int]) -> str:
+    """ISO weekdays as a worker reads them: [1..5] -> 周一至周五, [1, 3, 5] -> 周一、周三、周五."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"周{_DAY_NAMES[run[0] - 1]}至周{_DAY_NAMES[run[-1] - 1]}")
+        else:
+            parts += [f"周{_DAY_NAMES[day - 1]}" for day in run]
+    return "、".join(parts)
 
 
 def request(session: Session, *, conversation_id: str, channel: str, skill: str, reason: str,

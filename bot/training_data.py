@@ -32,14 +32,20 @@ def handwritten_examples(data_dir: Path) -> set[str]:
     return examples
 
 
-def knowledge_questions(kb: KnowledgeBase) -> list[str]:
-    """Every way of asking the knowledge base something.
+# Topic groups whose worker-style examples read like requests for the service itself ("帮我报那个
+# 家政培训", "给我安排个律师"): DIET must learn those as request intents, so it does not see them.
+SERVICE_GROUPS = ("legalaid", "course", "service")
 
-    Entry questions, worker-style examples, and questions from other areas of law (asked as
-    questions too; the answer is a referral).
+
+def knowledge_questions(kb: KnowledgeBase) -> list[str]:
+    """Every way of asking the knowledge base something, as DIET learns `ask_knowledge`.
+
+    Entry questions, worker-style examples (but those of SERVICE_GROUPS), and questions from other
+    areas of law (asked as questions too; the answer is a referral).
     """
     texts = [text for entry in kb.entries.values() for text in (entry.title, *entry.questions)]
-    texts += [text for examples in kb.examples.values() for text in examples]
+    texts += [text for topic, examples in kb.examples.items() if kb.topics[topic].group not in SERVICE_GROUPS
+              for text in examples]
     texts += [text for area in kb.law_areas.values() for text in area.examples]
     return texts
 

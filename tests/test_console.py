@@ -171,3 +171,42 @@ def test_staff_accounts_are_created_from_the_command_line(tmp_path):
     assert short.returncode == 1 and "at least 10" in short.stderr
     with session_scope(url) as session:
         assert authenticate(session, username="xiaozhang", password="a long password").display_name == "小张"
+
+
+def test_an_unknown_case_number_is_a_404(legal):
+    assert legal.request("GET", "/console/cases/FY-2026-999999")[0] == 404
+    form = {"csrf_token": legal.csrf, "status": "in_progress", "note": ""}
+    status, body, _ = legal.request("POST", "/console/cases/FY-2026-999999/status", form=form)
+    assert status == 404 and "没有这个案件" in body
+
+
+def test_a_database_outage_is_a_503_in_chinese_not_a_500(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from bot import launcher
+    from bot.settings import ROOT
+    from bot.web.console_auth import COOKIE
+
+    port = 18093
+    env = {**os.environ, "ZGFW_WEB_PORT": str(port), "ZGFW_HOST": "127.0.0.1",
+           "DATABASE_URL": "postgresql+psycopg2://nobody:x@127.0.0.1:9/nothing"}  # nothing listens on port 9
+    web = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        browser = Browser(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 60
+        while not launcher.ready(f"{browser.base}/healthz"):
+            assert time.monotonic() < deadline and web.poll() is None, "the web server did not start"
+            time.sleep(0.5)
+        browser.jar.set_cookie(http.cookiejar.Cookie(
+            0, COOKIE, "some-session", None, False, "127.0.0.1", False, False, "/", True, False, None, False,
+            None, None, {}))
+        status, body, _ = browser.request("GET", "/console/")
+        assert status == 503 and "数据库暂时连不上" in body
+        status, body, _ = browser.request("GET", "/console/api/queue")
+        assert status == 503 and "数据库暂时连不上" in json.loads(body)["error"]
+    finally:
+        web.terminate()
+        web.wait(timeout=30)

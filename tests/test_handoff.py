@@ -87,3 +87,10 @@ def test_service_hours_and_skills(kb):
     assert handoff.skill_for("union.psych_support", kb.local) == "psych"
     assert handoff.skill_for("wage.arrears", kb.local) == "legal"
     assert handoff.skill_for("course.catalog", kb.local) == "general"
+
+
+def test_service_days_are_named_as_they_are():
+    assert handoff.days_text([1, 2, 3, 4, 5]) == "周一至周五"
+    assert handoff.days_text([1, 3, 5]) == "周一、周三、周五"
+    assert handoff.days_text([6, 7]) == "周六、周日"
+    assert handoff.days_text([5, 1, 2, 3, 7]) == "周一至周三、周五、周日"

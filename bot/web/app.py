@@ -8,6 +8,8 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from bot.cases import CaseNotFound
+from bot.database import StoreUnavailable
 from bot.rasa_api import RasaClient
 from bot.settings import ROOT, Settings
 from bot.web import chat, console
@@ -30,4 +32,24 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     async def healthz(request: Request) -> HTTPResponse:
         return json({"status": "ok"})
 
+    @app.exception(StoreUnavailable)
+    async def store_down(request: Request, error: StoreUnavailable) -> HTTPResponse:
+        """A database outage is a 503 with words staff can act on, not a 500 on every page."""
+        return _error(request, STORE_DOWN, 503)
+
+    @app.exception(CaseNotFound)
+    async def no_such_case(request: Request, error: CaseNotFound) -> HTTPResponse:
+        """An unknown case number is a 404 wherever it is used."""
+        return _error(request, "没有这个案件", 404)
+
     return app
+
+
+STORE_DOWN = "数据库暂时连不上，请稍后刷新再试；已经保存的内容不会丢失。"
+
+
+def _error(request: Request, message: str, status: int) -> HTTPResponse:
+    """JSON for the console's API calls, plain text for pages."""
+    if request.path.startswith("/console/api/"):
+        return json({"error": message}, status=status)
+    return HTTPResponse(message, status=status, content_type="text/plain; charset=utf-8")

@@ -213,10 +213,7 @@ async def cases_page(request: Request) -> HTTPResponse:
 async def case_page(request: Request, number: str, notice: str = "") -> HTTPResponse:
     """One case, its history, and the status form."""
     with session_scope() as session:
-        try:
-            view = cases.get_case(session, staff=current_staff(request), number=number)
-        except cases.CaseNotFound:
-            return HTTPResponse("没有这个案件", status=404, content_type="text/plain; charset=utf-8")
+        view = cases.get_case(session, staff=current_staff(request), number=number)
         audit.record(session, staff_id=current_staff(request).id, action="case_read", target=view.number)
     return page("case.html", request, case=view, statuses=cases.STATUSES, notice=notice, local_time=local_time,
                 **labels(knowledge_of(request)))
