@@ -26,7 +26,9 @@ Level = Literal["crisis", "possible", "none"]
 CRISIS, POSSIBLE, ORDINARY = "crisis", "possible", "ordinary"
 # Probability of the crisis class from which the classifier alone escalates, and the combined
 # crisis + possible probability from which it adds the hotline and an offer of a person.
-CRISIS_FROM = 0.4
+# At 0.4 recall on eval/crisis.jsonl was 0.88, but 2.3% of real non-crisis consultation questions
+# were escalated; at 0.5, 0.85 and 1.5% (the phrases catch the explicit messages either way).
+CRISIS_FROM = 0.5
 POSSIBLE_FROM = 0.4
 _MASK = "。"
 
