@@ -89,7 +89,7 @@ def test_login_needs_the_form_token_and_the_right_password(servers, staff_accoun
     assert browser.login(staff_accounts["legal"], "wrong password!") == 401
 
 
-def test_logins_are_rate_limited(servers):
+def test_logins_are_rate_limited(servers, staff_accounts, legal):
     from bot.staff import create_staff
 
     with session_scope(os.environ["DATABASE_URL"]) as session:
@@ -97,6 +97,11 @@ def test_logins_are_rate_limited(servers):
     browser = Browser(servers.web_url)
     assert [browser.login("target", f"guess {n}") for n in range(5)] == [401] * 5
     assert browser.login("target") == 429  # even the right password waits now
+    admin = Browser(servers.web_url)
+    assert admin.login(staff_accounts["admin"]) == 302
+    assert legal.request("POST", "/console/api/staff/target/unlock", body={})[0] == 403  # admins only
+    assert admin.request("POST", "/console/api/staff/target/unlock", body={})[0] == 200
+    assert browser.login("target") == 302  # an admin's unlock ends the wait at once
 
 
 def test_posts_without_the_csrf_token_are_refused(legal):
@@ -210,3 +215,37 @@ def test_a_database_outage_is_a_503_in_chinese_not_a_500(tmp_path):
     finally:
         web.terminate()
         web.wait(timeout=30)
+
+
+def test_polling_does_not_keep_an_idle_session_alive(servers):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from bot.models import Staff, StaffSession, utcnow
+    from bot.staff import create_staff
+
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        create_staff(session, username="idle-desk", display_name="值班", role="counselor", password=STAFF_PASSWORD)
+    desk = Browser(servers.web_url)
+    assert desk.login("idle-desk") == 302
+
+    def idle_for(minutes: int) -> None:
+        with session_scope(os.environ["DATABASE_URL"]) as session:
+            staff_id = session.execute(select(Staff.id).where(Staff.username == "idle-desk")).scalar_one()
+            session.execute(update(StaffSession).where(StaffSession.staff_id == staff_id)
+                            .values(last_seen=utcnow() - dt.timedelta(minutes=minutes)))
+
+    def idle_minutes() -> float:
+        with session_scope(os.environ["DATABASE_URL"]) as session:
+            staff_id = session.execute(select(Staff.id).where(Staff.username == "idle-desk")).scalar_one()
+            seen = session.execute(select(StaffSession.last_seen).where(StaffSession.staff_id == staff_id)).scalar()
+        return (utcnow() - seen).total_seconds() / 60
+
+    idle_for(29)
+    assert desk.request("GET", "/console/api/queue")[0] == 200  # the page's polling, 29 minutes after the person
+    assert idle_minutes() > 28  # ... does not restart the idle clock
+    assert desk.request("GET", "/console/")[0] == 200  # a person opens a page: it does
+    assert idle_minutes() < 1
+    idle_for(31)
+    assert desk.request("GET", "/console/api/queue")[0] == 401  # 31 minutes without a person: signed out

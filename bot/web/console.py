@@ -21,7 +21,7 @@ from bot.cases import local_time
 from bot.database import StoreUnavailable, session_scope
 from bot.knowledge import KnowledgeBase, load_cached
 from bot.rasa_api import RasaUnavailable
-from bot.staff_sessions import TooManyAttempts, login, logout
+from bot.staff_sessions import TooManyAttempts, login, logout, unlock
 from bot.web.console_auth import COOKIE, LOGIN_CSRF_COOKIE, client_address, current_staff, login_csrf, staff_only
 
 blueprint = Blueprint("console", url_prefix="/console")
@@ -86,7 +86,7 @@ async def login_submit(request: Request) -> HTTPResponse:
             current = login(session, username=form.get("username", "").strip(), password=form.get("password", ""),
                             address=client_address(request))
     except TooManyAttempts:
-        return await login_page(request, "尝试次数过多，请15分钟后再试。", 429)
+        return await login_page(request, "尝试次数过多，请过几分钟再试（最多15分钟），或请管理员解锁。", 429)
     except StoreUnavailable:
         return await login_page(request, "数据库暂时不可用，请稍后再试。", 503)
     if current is None:
@@ -95,6 +95,15 @@ async def login_submit(request: Request) -> HTTPResponse:
     set_cookie(response, COOKIE, current.token, path="/", max_age=8 * 3600, secure=request.scheme == "https")
     set_cookie(response, LOGIN_CSRF_COOKIE, "", path="/console", max_age=0)
     return response
+
+
+@blueprint.post("/api/staff/<username>/unlock")
+@staff_only("admin", api=True)
+async def unlock_staff(request: Request, username: str) -> HTTPResponse:
+    """An admin lets a locked-out colleague sign in again at once."""
+    with session_scope() as session:
+        unlock(session, admin=current_staff(request), username=username)
+    return json({"unlocked": username})
 
 
 @blueprint.post("/logout")
