@@ -249,3 +249,52 @@ def test_polling_does_not_keep_an_idle_session_alive(servers):
     assert idle_minutes() < 1
     idle_for(31)
     assert desk.request("GET", "/console/api/queue")[0] == 401  # 31 minutes without a person: signed out
+
+
+def test_behind_a_trusted_proxy_the_real_address_counts_and_cookies_are_secure(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from bot import launcher
+    from bot.launcher import prepare_database
+    from bot.settings import ROOT, load_settings
+    from bot.staff import create_staff
+
+    database = f"sqlite:///{tmp_path / 'app.db'}"
+    prepare_database(database, load_settings())
+    with session_scope(database) as session:
+        create_staff(session, username="behind-proxy", display_name="代理", role="legal", password=STAFF_PASSWORD)
+    port = 18094
+    env = {**os.environ, "ZGFW_WEB_PORT": str(port), "DATABASE_URL": database, "SANIC_PROXIES_COUNT": "1"}
+    web = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    forwarded = {"X-Forwarded-For": "198.51.100.23", "X-Forwarded-Proto": "https"}
+    try:
+        deadline = time.monotonic() + 60
+        while not launcher.ready(f"{base}/healthz"):
+            assert time.monotonic() < deadline and web.poll() is None, "the web server did not start"
+            time.sleep(0.5)
+        with urllib.request.urlopen(urllib.request.Request(f"{base}/console/login", headers=forwarded)) as page:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+        form = urllib.parse.urlencode({"csrf_token": token, "username": "behind-proxy",
+                                       "password": STAFF_PASSWORD}).encode()
+        request = urllib.request.Request(f"{base}/console/login", data=form, method="POST", headers={
+            **forwarded, "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"zgfw_login_csrf={token}"})
+        opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,), {
+            "redirect_request": lambda *args, **kwargs: None}))
+        try:
+            opener.open(request, timeout=30)
+        except urllib.error.HTTPError as answer:
+            status, cookies = answer.code, answer.headers.get_all("Set-Cookie")
+        assert status == 302
+        session_cookie = next(c for c in cookies if c.startswith("zgfw_staff="))
+        assert "secure" in session_cookie.lower()  # the original scheme was https
+        with session_scope(database) as session:
+            detail = session.execute(select(AuditEntry.detail).where(AuditEntry.action == "login")).scalar_one()
+        assert detail == "198.51.100.23"  # the staff member's address, not the proxy's
+    finally:
+        web.terminate()
+        web.wait(timeout=30)

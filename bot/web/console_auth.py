@@ -61,5 +61,9 @@ def login_csrf(request: Request) -> str:
 
 
 def client_address(request: Request) -> str:
-    """The address counted by the login rate limit (the proxy's header is not trusted here)."""
-    return request.ip or "unknown"
+    """The address counted by the login rate limit.
+
+    Behind a proxy, Sanic trusts its forwarding headers only when told how (SANIC_PROXIES_COUNT or
+    SANIC_FORWARDED_SECRET in the environment); then `remote_addr` is the staff member's address.
+    """
+    return request.remote_addr or request.ip or "unknown"
