@@ -9,6 +9,9 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from bot.database import database_url, migrate, session_scope
 from bot.settings import ROOT, Settings
@@ -61,6 +64,19 @@ def prepare_database(url: str, settings: Settings) -> None:
         sync_catalogue(session, local=load(settings.knowledge_dir).local)
 
 
+def credentials(settings: Settings) -> Path:
+    """The channels Rasa opens: credentials.yml, less the REST channel when it is turned off."""
+    source = ROOT / "credentials.yml"
+    if settings.rest_channel:
+        return source
+    channels = yaml.safe_load(source.read_text("utf-8"))
+    channels.pop("rest", None)
+    public = ROOT / "build" / "credentials.public.yml"
+    public.parent.mkdir(parents=True, exist_ok=True)
+    public.write_text(yaml.safe_dump(channels, allow_unicode=True), encoding="utf-8")
+    return public
+
+
 def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
     """Name, command line and readiness URL of each process, in start order."""
     bin_dir = os.path.dirname(sys.executable)
@@ -72,7 +88,7 @@ def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
                          f"--auth-token={settings.rasa_token}", "--interface", settings.host,
                          "--port", str(settings.rasa_port),
                          "--cors", settings.web_url, f"http://localhost:{settings.web_port}",
-                         "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                         "--credentials", str(credentials(settings)), "--endpoints", "endpoints.yml",
                          "--logging-config-file", "logging.yml",
                          "--model", str(settings.models_dir)],
          f"{settings.rasa_url}/status?token={settings.rasa_token}"),

@@ -21,6 +21,10 @@ class Settings:
     action_port: int
     web_port: int
     rasa_token: str
+    # The REST channel lets whoever reaches Rasa's port speak as any sender id: on for scripts and
+    # tests on one machine, off in a deployment (ZGFW_REST_CHANNEL=off), where only the chat page's
+    # socket.io and the signed WeChat webhook are public.
+    rest_channel: bool = True
 
     @property
     def rasa_url(self) -> str:
@@ -49,4 +53,5 @@ def load_settings() -> Settings:
         action_port=int(env.get("ZGFW_ACTION_PORT", "5055")),
         web_port=int(env.get("ZGFW_WEB_PORT", "8000")),
         rasa_token=env.get("ZGFW_RASA_TOKEN") or secrets.token_urlsafe(24),
+        rest_channel=env.get("ZGFW_REST_CHANNEL", "on").lower() not in ("off", "0", "false", "no"),
     )

@@ -30,3 +30,34 @@ def test_run_prints_the_addresses_and_ctrl_c_stops_every_process(tmp_path):
     assert launcher.wait(timeout=60) == 0
     for pid in children:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+
+
+def test_with_the_rest_channel_off_nobody_can_speak_through_rest(tmp_path):
+    import json
+    import urllib.error
+    import urllib.request
+
+    env = {**os.environ, "ZGFW_RASA_PORT": "16105", "ZGFW_ACTION_PORT": "16155", "ZGFW_WEB_PORT": "16900",
+           "ZGFW_TRACKER_DB": str(tmp_path / "tracker.db"), "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+           "ZGFW_REST_CHANNEL": "off"}
+    launcher = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr", "w"))
+    try:
+        output = ""
+        deadline = time.monotonic() + 300
+        while "Press Ctrl-C to stop." not in output and time.monotonic() < deadline:
+            output += launcher.stdout.readline()
+        message = json.dumps({"sender": "oWeChatOpenIdOfSomeoneElse", "message": "我报了哪些课"}).encode()
+        request = urllib.request.Request("http://127.0.0.1:16105/webhooks/rest/webhook", data=message,
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            urllib.request.urlopen(request, timeout=30)
+            status = 200
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        assert status == 404
+        with urllib.request.urlopen("http://127.0.0.1:16105/socket.io/?EIO=4&transport=polling", timeout=30) as page:
+            assert page.status == 200  # the chat page's channel is still there
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(timeout=60) == 0
