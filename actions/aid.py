@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
 from bot import aid, intake
-from bot.database import StoreUnavailable, session_scope
+from bot.database import StoreUnavailable, in_store
 
 QUESTION_SLOTS = tuple(f"aid_{criterion}" for criterion in aid.CRITERIA)
 AID_SLOTS = (*QUESTION_SLOTS, "aid_consent", "aid_name", "aid_phone")
@@ -99,11 +99,10 @@ class ActionSubmitAid(Action):
             dispatcher.utter_message(**replies["aid_no_consent"].render())
             return clear(AID_SLOTS)
         try:
-            with session_scope() as session:
-                aid.open_referral(session, conversation_id=tracker.sender_id,
-                                  channel=tracker.get_latest_input_channel() or "rest", answers=answers_of(tracker),
-                                  programmes=[m.programme["id"] for m in matches],
-                                  worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone"))
+            await in_store(lambda session: aid.open_referral(
+                session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
+                answers=answers_of(tracker), programmes=[m.programme["id"] for m in matches],
+                worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone")))
         except StoreUnavailable:
             dispatcher.utter_message(**replies["aid_store_down"].render())
             return []
@@ -122,6 +121,6 @@ class ActionStartAid(FormStart):
         """Runs before aid_form."""
         return "action_start_aid"
 
-    def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
+    async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """Nothing is assumed from the request: every question is asked."""
         return {}

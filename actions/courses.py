@@ -16,7 +16,7 @@ from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
 from actions.legal_aid import street_id, street_name
 from bot import courses, intake
 from bot.cases import local_time
-from bot.database import StoreUnavailable, session_scope
+from bot.database import StoreUnavailable, in_store
 from bot.knowledge import KnowledgeBase
 from bot.models import utcnow
 from bot.rasa_api import RasaClient, RasaUnavailable
@@ -45,31 +45,30 @@ def session_button(kb: KnowledgeBase, view: courses.SessionView, payload: str) -
     return {"title": f"{view.course_name} {view.when()} {street_name(kb, view.street)} {left}", "payload": payload}
 
 
-def in_store(dispatcher: CollectingDispatcher | None, work: Callable[[Session], T],
-             down: str = "courses_down") -> T | None:
-    """One unit of work; if the database is down, the worker is told (reply `down`) and None returned."""
+async def stored(dispatcher: CollectingDispatcher | None, work: Callable[[Session], T],
+                 down: str = "courses_down") -> T | None:
+    """One unit of work off the event loop; if the database is down, the worker is told (reply `down`)."""
     try:
-        with session_scope() as session:
-            return work(session)
+        return await in_store(work)
     except StoreUnavailable:
         if dispatcher is not None:
             dispatcher.utter_message(**knowledge().replies[down].render())
         return None
 
 
-def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispatcher | None) -> list | None:
+async def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispatcher | None) -> list | None:
     """Upcoming sessions matching the worker's last message (all upcoming if it names nothing)."""
     parse = latest_parse(tracker)
     text = parse.get("text") or ""
     query = courses.parse_query(text, local=kb.local, street=street_id(text, parse, kb))
     now = local_time(utcnow()).replace(tzinfo=None)  # the catalogue's times are local
-    return in_store(dispatcher, lambda session: courses.search(session, query=query, local=kb.local, now=now))
+    return await stored(dispatcher, lambda session: courses.search(session, query=query, local=kb.local, now=now))
 
 
-def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+async def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Matching sessions as buttons that open their details; a clear answer when none match."""
     kb = knowledge()
-    found = find(tracker, kb, dispatcher)
+    found = await find(tracker, kb, dispatcher)
     if found == []:
         dispatcher.utter_message(**kb.replies["courses_none"].render())
     elif found:
@@ -77,10 +76,10 @@ def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
     return []
 
 
-def offer_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+async def offer_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Under a knowledge answer: the matching sessions, if there are any (silent otherwise)."""
     kb = knowledge()
-    found = find(tracker, kb, None)
+    found = await find(tracker, kb, None)
     if found:
         utter_sessions(dispatcher, kb, found)
 
@@ -103,12 +102,12 @@ class ActionCourseDetails(Action):
         """Details of the session in the payload (or a search if there is none)."""
         kb = knowledge()
         session_id = entity(latest_parse(tracker), "course_session") or ""
-        found = in_store(dispatcher, lambda session: [courses.get_session(session, session_id=session_id)])
+        found = await stored(dispatcher, lambda session: [courses.get_session(session, session_id=session_id)])
         if found is None:  # the worker has been told the store is down
             return []
         view = found[0]
         if view is None:  # no such class (an old button): show what there is
-            return show_courses(dispatcher, tracker)
+            return await show_courses(dispatcher, tracker)
         course = next(c for c in kb.local["courses"] if c["id"] == view.course_id)
         seats = f"还剩 {view.seats_left} 个名额" if view.seats_left else "名额已满，可以报名候补"
         dispatcher.utter_message(**kb.replies["course_details"].render(
@@ -129,11 +128,11 @@ class ActionStartSignup(FormStart):
         """Runs before signup_form."""
         return "action_start_signup"
 
-    def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
+    async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """The session id from the payload, or the single session the message points at."""
         chosen = entity(parse, "course_session")
         if chosen is None and courses.parse_query(parse.get("text") or "", local=knowledge().local).specific:
-            found = find(tracker, knowledge(), None) or []
+            found = await find(tracker, knowledge(), None) or []
             chosen = found[0].id if len(found) == 1 else None
         return {"course_session": chosen}
 
@@ -149,7 +148,7 @@ class ActionAskCourseSession(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Buttons send the session id back as the answer."""
         kb = knowledge()
-        found = find(tracker, kb, dispatcher)
+        found = await find(tracker, kb, dispatcher)
         if found is None:
             return []
         buttons = [session_button(kb, view, view.id) for view in found]
@@ -188,7 +187,7 @@ class ActionAskSignupConfirmed(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Course, time, place, name and phone."""
         kb = knowledge()
-        view = in_store(dispatcher, lambda session: courses.get_session(
+        view = await stored(dispatcher, lambda session: courses.get_session(
             session, session_id=tracker.get_slot("course_session")))
         if view is None:
             return []
@@ -209,7 +208,7 @@ class ActionSubmitSignup(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Sign up and say where the worker stands; keep the answers if the store is down."""
         kb = knowledge()
-        result = in_store(dispatcher, lambda session: courses.sign_up(
+        result = await stored(dispatcher, lambda session: courses.sign_up(
             session, session_id=tracker.get_slot("course_session"), worker_name=tracker.get_slot("signup_name"),
             phone=tracker.get_slot("signup_phone"), conversation_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "rest"), down="signup_store_down")
@@ -234,7 +233,7 @@ class ActionMyCourses(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Seats and waiting places, soonest first."""
         kb = knowledge()
-        mine = in_store(dispatcher, lambda session: courses.signups_of(session, conversation_id=tracker.sender_id))
+        mine = await stored(dispatcher, lambda session: courses.signups_of(session, conversation_id=tracker.sender_id))
         if mine is None:
             return []
         if not mine:
@@ -264,8 +263,8 @@ class ActionCancelSignup(Action):
         if signup is None or not signup.isdigit():
             return await ActionMyCourses().run(dispatcher, tracker, domain)
         try:
-            with session_scope() as session:
-                promotion = courses.cancel(session, signup_id=int(signup), conversation_id=tracker.sender_id)
+            promotion = await in_store(lambda session: courses.cancel(
+                session, signup_id=int(signup), conversation_id=tracker.sender_id))
         except LookupError:
             dispatcher.utter_message(**kb.replies["signup_not_found"].render())
             return []
@@ -273,17 +272,23 @@ class ActionCancelSignup(Action):
             dispatcher.utter_message(**kb.replies["courses_down"].render())
             return []
         dispatcher.utter_message(**kb.replies["signup_cancelled"].render())
-        if promotion is not None:
-            await notify_promoted(promotion, kb)
+        if promotion is None:
+            return []
+        view = promotion.session
+        text = kb.replies["signup_promoted"].render(name=view.course_name, when=view.when(),
+                                                    place=place_name(kb, view.place))["text"]
+        if promotion.conversation_id == tracker.sender_id:
+            # Their own waiting place moved up: this very turn holds the conversation's lock, so
+            # telling them through Rasa would wait on ourselves. Say it here.
+            dispatcher.utter_message(text=text)
+        else:
+            await notify_promoted(promotion, text)
         return []
 
 
-async def notify_promoted(promotion: courses.Promotion, kb: KnowledgeBase) -> None:
+async def notify_promoted(promotion: courses.Promotion, text: str) -> None:
     """Tell the worker who got the seat, through Rasa on the channel they used; log if it fails."""
     settings = load_settings()
-    view = promotion.session
-    text = kb.replies["signup_promoted"].render(name=view.course_name, when=view.when(),
-                                                place=place_name(kb, view.place))["text"]
     try:
         await RasaClient(settings.rasa_url, settings.rasa_token).say(promotion.conversation_id, text)
     except RasaUnavailable as error:

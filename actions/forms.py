@@ -96,7 +96,7 @@ class FormStart(Action, ABC):
     service_topic: str | None = None  # the conversation's topic when it had none
 
     @abstractmethod
-    def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
+    async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """Slot values known from the request's words or the conversation so far."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -105,7 +105,7 @@ class FormStart(Action, ABC):
         if self.intro:
             dispatcher.utter_message(**knowledge().replies[self.intro].render())
         parse = latest_parse(tracker)
-        values = {**self.prefill(tracker, parse), "topic": self.topic_of(parse)}
+        values = {**await self.prefill(tracker, parse), "topic": self.topic_of(parse)}
         return [SlotSet(slot, value) for slot, value in values.items() if value and tracker.get_slot(slot) is None]
 
     def topic_of(self, parse: dict[str, Any]) -> str | None:

@@ -13,9 +13,10 @@ from actions.common import knowledge, latest_parse
 from actions.forms import Cleaner, FieldsForm, clear
 from actions.knowledge import answer_if_clear, offer_support
 from bot import cases, handoff, intake
-from bot.database import StoreUnavailable, session_scope
+from bot.database import StoreUnavailable, in_store
 from bot.knowledge import KnowledgeBase
 from bot.models import utcnow
+from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -23,17 +24,16 @@ FALLBACKS_BEFORE_PERSON = 2
 CALLBACK_SLOTS = ("callback_phone", "callback_note")
 
 
-def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *, skill: str,
+async def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *, skill: str,
                reason: str, announce: bool = True, callback: tuple[str, str] | None = None) -> bool:
     """Put the conversation in line (telling the worker their place); False if the store is down."""
     settings = kb.local.get("handoff") or {}
     phone, note = callback or (None, None)
     try:
-        with session_scope() as session:
-            ticket = handoff.request(session, conversation_id=tracker.sender_id,
-                                     channel=tracker.get_latest_input_channel() or "rest", skill=skill,
-                                     reason=reason, minutes_per_conversation=int(settings["minutes_per_conversation"]),
-                                     callback_phone=phone, callback_note=note)
+        ticket = await in_store(lambda session: handoff.request(
+            session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
+            skill=skill, reason=reason, minutes_per_conversation=int(settings["minutes_per_conversation"]),
+            callback_phone=phone, callback_note=note))
     except StoreUnavailable as error:
         log.warning("handoff store unavailable (%s)", error)
         dispatcher.utter_message(**kb.replies["handoff_store_down"].render())
@@ -62,7 +62,7 @@ class ActionHandoff(Action):
             dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local)))
             return events
         topic = next((e["value"] for e in events if e.get("name") == "topic"), tracker.get_slot("topic"))
-        join_queue(dispatcher, tracker, kb, skill=handoff.skill_for(topic, kb.local), reason="asked")
+        await join_queue(dispatcher, tracker, kb, skill=handoff.skill_for(topic, kb.local), reason="asked")
         return events
 
 
@@ -113,9 +113,10 @@ class ActionSubmitCallback(Action):
         kb = knowledge()
         callback = (tracker.get_slot("callback_phone"), tracker.get_slot("callback_note"))
         skill = handoff.skill_for(tracker.get_slot("topic"), kb.local)
-        if not join_queue(dispatcher, tracker, kb, skill=skill, reason="callback", announce=False, callback=callback):
+        if not await join_queue(dispatcher, tracker, kb, skill=skill, reason="callback", announce=False,
+                                callback=callback):
             return []
         workdays = int(kb.local["handoff"]["callback_within_workdays"])
-        day = cases.contact_by(utcnow(), workdays)
-        dispatcher.utter_message(**kb.replies["callback_left"].render(by=f"{day.month}月{day.day}日"))
+        day = cases.contact_by(utcnow(), workdays, Calendar.from_local(kb.local))
+        dispatcher.utter_message(**kb.replies["callback_left"].render(by=day.text()))
         return clear(CALLBACK_SLOTS)

@@ -68,7 +68,7 @@ def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: Kn
     return utter_entry(dispatcher, decision.also, kb, parse)
 
 
-def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+async def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Decide (bot.answering) and say it: the answer, a choice of topics, a referral, or 'not sure'."""
     kb = knowledge()
     parse = latest_parse(tracker)
@@ -78,7 +78,7 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType
         events = utter_entry(dispatcher, decision.entry, kb, parse, also=decision.also)
         if decision.entry.topic.startswith("course.") and courses.parse_query(parse.get("text") or "",
                                                                               local=kb.local).specific:
-            offer_courses(dispatcher, tracker)  # "想学电工": the answer, then the classes that match
+            await offer_courses(dispatcher, tracker)  # "想学电工": the answer, then the classes that match
     elif decision.kind == "refer":
         events = refer(dispatcher, decision, kb, parse)
     elif decision.kind == "clarify":
@@ -101,7 +101,7 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         """See `answer`."""
-        return answer(dispatcher, tracker)
+        return await answer(dispatcher, tracker)
 
 
 class ActionQuoteArticle(Action):

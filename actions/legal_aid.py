@@ -13,9 +13,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge
 from actions.forms import AskWithChoices, Cleaner, FieldsForm, FormStart, clear, intent_of, yes_no
 from bot import cases, intake
-from bot.database import StoreUnavailable, session_scope
+from bot.database import StoreUnavailable, in_store
 from bot.knowledge import KnowledgeBase
 from bot.text import normalize
+from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class ActionStartLegalAid(FormStart):
         """Runs before legal_aid_form."""
         return "action_start_legal_aid"
 
-    def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
+    async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """The dispute type from the request's words or the topic already being discussed."""
         content = knowledge().legal_aid
         return {"case_dispute": content.dispute_in_text(parse.get("text") or "")
@@ -190,18 +191,17 @@ class ActionSubmitLegalAid(Action):
             since=tracker.get_slot("case_since"), street=tracker.get_slot("case_street"),
             worker_name=tracker.get_slot("case_name"), worker_phone=tracker.get_slot("case_phone"))
         try:
-            with session_scope() as session:
-                receipt = cases.open_case(session, draft=draft, conversation_id=tracker.sender_id,
-                                          channel=tracker.get_latest_input_channel() or "rest",
-                                          lawyer=cases.lawyer_for(kb.local, draft.street))
+            receipt = await in_store(lambda session: cases.open_case(
+                session, draft=draft, conversation_id=tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "rest", lawyer=cases.lawyer_for(kb.local, draft.street)))
         except StoreUnavailable as error:
             return self._later(dispatcher, tracker, kb, error)
         workdays = int(kb.local["legal_aid"]["contact_within_workdays"])
-        contact = cases.contact_by(receipt.opened_at, workdays)
+        contact = cases.contact_by(receipt.opened_at, workdays, Calendar.from_local(kb.local))
         evidence = "\n".join(f"· {item}" for item in kb.legal_aid.dispute_types[draft.dispute_type].evidence)
         dispatcher.utter_message(**replies["case_opened"].render(
             number=receipt.number, lawyer=receipt.lawyer.name, lawyer_phone=receipt.lawyer.phone,
-            contact_by=f"{contact.month}月{contact.day}日", evidence=evidence))
+            contact_by=contact.text(), evidence=evidence))
         return [*clear(FORM_SLOTS), SlotSet("case_number", receipt.number), SlotSet("case_retries", None)]
 
     @staticmethod
@@ -239,7 +239,7 @@ class ActionStartCaseStatus(FormStart):
         """Runs before case_status_form."""
         return "action_start_case_status"
 
-    def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
+    async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """Only the number: the phone is always asked, it is what proves the case is theirs."""
         return {"lookup_number": intake.clean_case_number(parse.get("text") or "") or tracker.get_slot("case_number")}
 
@@ -256,9 +256,8 @@ class ActionCaseStatus(Action):
         """Status, lawyer and last change; the same 'not found' whether the number or the phone is wrong."""
         kb = knowledge()
         try:
-            with session_scope() as session:
-                view = cases.find_for_worker(session, number=tracker.get_slot("lookup_number"),
-                                             phone=tracker.get_slot("lookup_phone"))
+            view = await in_store(lambda session: cases.find_for_worker(
+                session, number=tracker.get_slot("lookup_number"), phone=tracker.get_slot("lookup_phone")))
         except cases.CaseNotFound:
             dispatcher.utter_message(**kb.replies["case_not_found"].render())
             return clear(LOOKUP_SLOTS)

@@ -29,7 +29,7 @@ class ActionCrisis(Action):
         on_duty = handoff.in_service_hours(utcnow(), kb.local)
         if not on_duty:
             dispatcher.utter_message(**kb.replies["crisis_out_of_hours"].render())
-        join_queue(dispatcher, tracker, kb, skill="psych", reason="crisis", announce=on_duty)
+        await join_queue(dispatcher, tracker, kb, skill="psych", reason="crisis", announce=on_duty)
         # "工资要不回来，不想活了": the person first, then the labor answer they also asked for.
         psych = tuple(t for t in kb.topics if handoff.skill_for(t, kb.local) == "psych")
         labor = answer_if_clear(dispatcher, latest_parse(tracker), kb, floor=answering.SECOND_FROM, skip=psych)

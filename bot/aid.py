@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.database import added
 from bot.models import AidReferral, utcnow
 from bot.privacy import mask_phone
 from bot.staff import StaffMember, require_role
@@ -80,11 +80,7 @@ def open_referral(session: Session, *, conversation_id: str, channel: str, answe
     row = AidReferral(submission_key=key, conversation_id=conversation_id, channel=channel,
                       answers=json.dumps(answers, ensure_ascii=False), programmes=json.dumps(programmes),
                       worker_name=worker_name, worker_phone=worker_phone, status="new", created_at=utcnow())
-    session.add(row)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if not added(session, row):  # the same submission, committed by a concurrent delivery
         return session.execute(select(AidReferral.id).where(AidReferral.submission_key == key)).scalar_one()
     log.info("aid referral %s opened (%s, phone %s)", row.id, ",".join(programmes), mask_phone(worker_phone))
     return row.id

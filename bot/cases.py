@@ -16,12 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.database import added
 from bot.models import CaseStatusChange, LegalCase, utcnow
 from bot.privacy import mask_phone
 from bot.staff import StaffMember, require_role
+from bot.workdays import Calendar, Promise
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,7 @@ def open_case(session: Session, *, draft: CaseDraft, conversation_id: str, chann
                      created_at=now, updated_at=now, **asdict(draft))
     case.history = [CaseStatusChange(status="received", note="职工在对话中提交", at=now),
                     CaseStatusChange(status="assigned", note=f"按街道分派给{lawyer.name}", at=now)]
-    session.add(case)
-    try:
-        session.flush()
-    except IntegrityError:  # the same submission, committed by a concurrent delivery
-        session.rollback()
+    if not added(session, case):  # the same submission, committed by a concurrent delivery
         return _receipt(session.execute(select(LegalCase).where(LegalCase.submission_key == key)).scalar_one(),
                         duplicate=True)
     case.number = case_number(now.year, case.id)
@@ -175,13 +172,9 @@ def change_status(session: Session, *, staff: StaffMember, number: str, status: 
     return StatusChanged(case.number, status, case.conversation_id, case.channel)
 
 
-def contact_by(opened_at: dt.datetime, workdays: int) -> dt.date:
-    """The date by which someone calls the worker: `workdays` weekdays after opening, local time."""
-    day = opened_at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME).date()
-    while workdays > 0:
-        day += dt.timedelta(days=1)
-        workdays -= day.weekday() < 5
-    return day
+def contact_by(opened_at: dt.datetime, workdays: int, calendar: Calendar) -> Promise:
+    """The date by which someone calls the worker: `workdays` working days after opening, local time."""
+    return calendar.after(opened_at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME).date(), workdays)
 
 
 def local_time(moment: dt.datetime) -> dt.datetime:

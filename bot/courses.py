@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.database import added
 from bot.models import CourseSession, Signup, utcnow
 from bot.privacy import mask_phone
 from bot.text import normalize
@@ -155,11 +155,10 @@ def sign_up(session: Session, *, session_id: str, worker_name: str, phone: str, 
     now = utcnow()
     signup = Signup(session_id=session_id, worker_name=worker_name, phone=phone, conversation_id=conversation_id,
                     channel=channel, status="confirmed" if seat else "waiting", created_at=now, updated_at=now)
-    session.add(signup)
-    try:
-        session.flush()
-    except IntegrityError:  # already signed up (or waiting) for this session: give the seat back
-        session.rollback()
+    if not added(session, signup):  # already signed up (or waiting) for this session: give the seat back
+        if seat:
+            session.execute(update(CourseSession).where(CourseSession.id == session_id)
+                            .values(taken=CourseSession.taken - 1).execution_options(synchronize_session=False))
         existing = session.execute(select(Signup).where(Signup.session_id == session_id, Signup.phone == phone,
                                                         Signup.status != "cancelled")).scalar_one()
         return _result(session, existing, duplicate=True)
@@ -182,7 +181,6 @@ def cancel(session: Session, *, signup_id: int, conversation_id: str) -> Promoti
     if row is None:
         raise LookupError(signup_id)
     session_id = row.session_id
-    session.rollback()  # end the read; start again with the write, as sign_up does
     _lock(session, session_id)
     row = session.get(Signup, signup_id, populate_existing=True)
     if row.status == "cancelled":  # cancelled by a concurrent request in between

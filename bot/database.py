@@ -7,23 +7,26 @@ call that needs it instead of killing the action server.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.settings import ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+T = TypeVar("T")
 
 
 class StoreUnavailable(RuntimeError):
@@ -36,10 +39,38 @@ def database_url() -> str:
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    connection.isolation_level = None  # the driver must not start transactions itself: `_begin` does
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Readers (the console's polling) never wait for a writer (a worker's action), and the reverse.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _begin(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
+    """Every SQLite unit of work takes the write lock first (waiting up to the busy timeout).
+
+    A transaction that reads and then writes would otherwise fail at once (not wait) when another
+    writer committed in between; and with the driver's own transaction handling off, savepoints work.
+    Units of work are short and run off the event loops, so waiting here stops no one else.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def added(session: Session, row: object) -> bool:
+    """Insert `row` inside a savepoint; False when a unique index refuses it (nothing else is undone).
+
+    A repeated delivery of the same submission may commit first: the caller then reads that row and
+    its unit of work carries on with everything it did before.
+    """
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=8)
@@ -48,6 +79,7 @@ def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, pool_size=5,
                          connect_args={"connect_timeout": 5})
@@ -74,6 +106,20 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+async def in_store(work: Callable[[Session], T], url: str | None = None) -> T:
+    """Run one unit of work on a worker thread and return its result.
+
+    Sanic, rasa_sdk and Rasa serve everyone from one event loop: a query that waits for SQLite's
+    write lock (up to the busy timeout) or a slow PostgreSQL must not stop every other worker's
+    turn. `work` runs inside `session_scope` and should return plain values, not live rows.
+    """
+    def unit() -> T:
+        with session_scope(url) as session:
+            return work(session)
+
+    return await asyncio.to_thread(unit)
 
 
 def _is_operational(error: DBAPIError) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.cases import LOCAL_TIME
+from bot.database import added
 from bot.models import Handoff, utcnow
 from bot.staff import StaffMember
 
@@ -111,14 +112,9 @@ def request(session: Session, *, conversation_id: str, channel: str, skill: str,
         row = Handoff(conversation_id=conversation_id, channel=channel, skill=skill, reason=reason,
                       priority=CRISIS_PRIORITY if reason == "crisis" else 0, status="waiting",
                       callback_phone=callback_phone, callback_note=callback_note, created_at=utcnow())
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError:  # the same worker's second tap, committed in between
-            session.rollback()
-            existing = _open(session, conversation_id)
-        else:
+        if added(session, row):
             return _ticket(session, row, minutes_per_conversation, already=False)
+        existing = _open(session, conversation_id)  # the same worker's second tap, committed in between
     if reason == "crisis" and existing.priority < CRISIS_PRIORITY:
         existing.priority, existing.skill = CRISIS_PRIORITY, skill
     if callback_phone:
@@ -147,7 +143,7 @@ def take(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
     get(session, staff=staff, handoff_id=handoff_id)
     claimed = session.execute(
         update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
-        .values(status="active", staff_id=staff.id, taken_at=utcnow())
+        .values(status="active", staff_id=staff.id, taken_at=utcnow(), last_staff_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         raise HandoffConflict(handoff_id)
@@ -159,6 +155,7 @@ def handling(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueI
     row = _mine_or_waiting(session, staff, handoff_id)
     if row.status != "active":
         raise HandoffConflict(handoff_id)
+    row.last_staff_at = utcnow()
     return _item(row)
 
 
@@ -178,6 +175,67 @@ def close(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem
     row.status, row.closed_at = "closed", utcnow()
     session.flush()
     return _item(row)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A handoff's state before a staff action: what `undo` puts back if the worker was never told."""
+
+    handoff_id: int
+    status: str
+    skill: str
+    staff_id: int | None
+    taken_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+def snapshot(session: Session, *, handoff_id: int) -> Snapshot:
+    """The state to return to (read in the same unit of work as the change)."""
+    row = session.get(Handoff, handoff_id)
+    if row is None:
+        raise LookupError(handoff_id)
+    return _snapshot(row)
+
+
+def undo(session: Session, *, before: Snapshot, after: QueueItem) -> bool:
+    """Put a handoff back as it was, unless someone changed it since (then False, nothing done).
+
+    The console commits a take, transfer or close first and tells the worker afterwards; when
+    telling fails, this is the compensation, so the queue never shows what the worker never heard.
+    """
+    same_staff = Handoff.staff_id.is_(None) if after.staff_id is None else Handoff.staff_id == after.staff_id
+    unchanged = (Handoff.id == before.handoff_id, Handoff.status == after.status, Handoff.skill == after.skill,
+                 same_staff)
+    try:
+        with session.begin_nested():
+            restored = session.execute(
+                update(Handoff).where(*unchanged)
+                .values(status=before.status, skill=before.skill, staff_id=before.staff_id,
+                        taken_at=before.taken_at, closed_at=before.closed_at)
+                .execution_options(synchronize_session=False)).rowcount
+    except IntegrityError:  # the worker asked for a person again after the close: keep the new row
+        return False
+    return restored == 1
+
+
+def close_idle(session: Session, *, idle_for: dt.timedelta) -> list[tuple[Snapshot, QueueItem]]:
+    """Close every taken conversation no staff member has acted on for `idle_for`.
+
+    Otherwise a conversation taken and forgotten (a shift ended, a browser closed) keeps the bot
+    paused for ever and the worker writes into silence. The caller tells each worker (and undoes
+    the close if that fails, to try again later).
+    """
+    cutoff = utcnow() - idle_for
+    rows = session.execute(select(Handoff).where(
+        Handoff.status == "active", func.coalesce(Handoff.last_staff_at, Handoff.taken_at) < cutoff)
+        .with_for_update(skip_locked=True)).scalars().all()
+    closed = []
+    for row in rows:
+        before = _snapshot(row)
+        row.status, row.closed_at = "closed", utcnow()
+        closed.append((before, _item(row)))
+    session.flush()
+    return closed
 
 
 def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:
@@ -200,6 +258,10 @@ def _ticket(session: Session, row: Handoff, minutes_per_conversation: int, *, al
     busy = session.execute(select(func.count()).select_from(Handoff).where(
         Handoff.status == "active", Handoff.skill == row.skill)).scalar_one()
     return Ticket(row.id, ahead + 1, (ahead + min(busy, 1)) * minutes_per_conversation, already)
+
+
+def _snapshot(row: Handoff) -> Snapshot:
+    return Snapshot(row.id, row.status, row.skill, row.staff_id, row.taken_at, row.closed_at)
 
 
 def _item(row: Handoff) -> QueueItem:

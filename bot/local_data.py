@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from bot.workdays import Calendar
+
 CRITERIA = {"union_member", "income_below_local_standard", "serious_illness", "child_in_school", "lost_job",
             "flexible_employment", "any_of"}
 REQUIRED = {
@@ -76,12 +78,26 @@ def check_local(local: dict[str, Any], topics: set[str]) -> list[str]:
     if not isinstance((local.get("legal_aid") or {}).get("contact_within_workdays"), int):
         problems.append("legal_aid: contact_within_workdays must be a whole number of working days")
     problems += _handoff_problems(local.get("handoff") or {})
+    problems += _calendar_problems(local)
     return problems
+
+
+def _calendar_problems(local: dict[str, Any], today: dt.date | None = None) -> list[str]:
+    """Local calendar entries are dates, and this year's schedule is known (promised call dates use it)."""
+    try:
+        calendar = Calendar.from_local(local)
+    except ValueError as error:
+        return [f"calendar: dates must be like 2027-01-01 ({error})"]
+    today = today or dt.date.today()
+    if not calendar.published(today):
+        return [f"calendar: the {today.year} holiday schedule is missing: update chinesecalendar or list "
+                f"the year's days off and make-up working days under calendar: off / work"]
+    return []
 
 
 def _handoff_problems(spec: dict[str, Any]) -> list[str]:
     problems = [f"handoff: {key} must be a whole number" for key in ("minutes_per_conversation",
-                                                                     "callback_within_workdays")
+                                                                     "callback_within_workdays", "idle_close_minutes")
                 if not isinstance(spec.get(key), int)]
     for span in spec.get("hours") or []:
         days_ok = all(isinstance(d, int) and 1 <= d <= 7 for d in span.get("days") or [None])

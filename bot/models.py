@@ -95,6 +95,7 @@ class Handoff(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     taken_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
+    last_staff_at = Column(DateTime, nullable=True)  # taken or last replied: an abandoned conversation is closed
 
 
 class StaffSession(Base):
@@ -176,6 +177,19 @@ class AidReferral(Base):
     worker_name = Column(String(64), nullable=False)
     worker_phone = Column(String(11), nullable=False)
     status = Column(String(16), nullable=False, default="new")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Undelivered(Base):
+    """A message that could not reach a worker's channel after retries, for staff to follow up."""
+
+    __tablename__ = "undelivered"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    text = Column(Text, nullable=False)
+    reason = Column(String(64), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 

@@ -2,7 +2,10 @@
 
 - `first_delivery`: WeChat retries a message (same MsgId) up to three times; only the first counts.
 - `TokenStore`: one access token for all replicas, refreshed by one of them at a time.
-- menus: the numbered options last sent to a worker, so "2" can mean the second button.
+- menus: the numbered options last sent to a worker, so "2" can mean the second button, for the
+  worker's next message only (and not after MENU_FOR): a "2" typed days later is just "2".
+
+Every function here does blocking database work: the channel calls them through a thread.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from bot.models import WeChatState, utcnow
 
 SEEN_FOR = dt.timedelta(days=1)
 TOKEN_MARGIN = dt.timedelta(seconds=120)
+MENU_FOR = dt.timedelta(minutes=30)
 LOCK_KEY = "token-lock"
 
 
@@ -38,16 +42,24 @@ def first_delivery(msg_id: str) -> bool:
 
 
 def save_menu(openid: str, options: list[dict[str, str]]) -> None:
-    """The buttons just sent to a worker, by number."""
+    """The buttons just sent to a worker, by number; a message without buttons forgets older ones."""
     with session_scope() as session:
-        session.merge(WeChatState(key=f"menu:{openid}", value=json.dumps(options, ensure_ascii=False)))
+        if options:
+            session.merge(WeChatState(key=f"menu:{openid}", value=json.dumps(options, ensure_ascii=False),
+                                      expires_at=utcnow() + MENU_FOR))
+        else:
+            session.execute(delete(WeChatState).where(WeChatState.key == f"menu:{openid}"))
 
 
-def menu(openid: str) -> list[dict[str, str]]:
-    """The buttons last sent to a worker (empty when none)."""
+def take_menu(openid: str) -> list[dict[str, str]]:
+    """The buttons of the last answer, used up by the worker's next message (empty when none or too old)."""
     with session_scope() as session:
         row = session.get(WeChatState, f"menu:{openid}")
-        return json.loads(row.value) if row else []
+        if row is None:
+            return []
+        session.delete(row)
+        fresh = row.expires_at is not None and row.expires_at > utcnow()
+        return json.loads(row.value) if fresh else []
 
 
 class TokenStore:

@@ -79,6 +79,12 @@ def wechat_api() -> Iterator[fake_wechat.FakeWeChatAPI]:
     api.stop()
 
 
+@pytest.fixture
+def hook(servers: Settings, wechat_api: fake_wechat.FakeWeChatAPI) -> str:
+    """The WeChat webhook of the running system, with the fake WeChat API up."""
+    return f"{servers.rasa_url}/webhooks/wechat/webhook"
+
+
 def shift_sessions_ahead(local: dict) -> None:
     """Move the sample classes by whole weeks (weekdays kept) so the first starts after tomorrow."""
     import datetime as dt

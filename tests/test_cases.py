@@ -1,6 +1,5 @@
 """Legal-aid case service on a temporary database, SQLite and PostgreSQL alike."""
 
-import datetime as dt
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -109,8 +108,3 @@ def test_an_unreachable_database_is_reported_as_unavailable(postgres_server):
     closed_port = postgres_server.rsplit(":", 1)[0] + ":9/zgfw"  # nothing listens on port 9
     with pytest.raises(StoreUnavailable):
         open_one(closed_port)
-
-
-def test_contact_date_skips_weekends():
-    friday_evening = dt.datetime(2026, 12, 4, 10, 0)  # 18:00 in Beijing, a Friday
-    assert cases.contact_by(friday_evening, 2) == dt.date(2026, 12, 8)

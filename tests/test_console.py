@@ -298,3 +298,80 @@ def test_behind_a_trusted_proxy_the_real_address_counts_and_cookies_are_secure(t
     finally:
         web.terminate()
         web.wait(timeout=30)
+
+
+def test_staff_and_a_typing_worker_never_wait_on_each_other(servers, legal):
+    """Take, reply and close 20 times while the same worker keeps typing: no 5xx, nothing over 2 s.
+
+    Before, the console awaited Rasa inside its unit of work: with SQLite it held the write lock
+    while Rasa waited for the worker's turn, whose action waited for that lock (15 s busy timeout).
+    """
+    import threading
+    import time
+
+    sender = "console-busy-worker"
+    timings: list[tuple[str, int, float]] = []
+    stop = threading.Event()
+
+    def timed(label: str, call) -> tuple[int, str]:  # noqa: ANN001 - a request callable
+        started = time.monotonic()
+        status, body = call()
+        timings.append((label, status, time.monotonic() - started))
+        return status, body
+
+    def worker() -> None:
+        lines = ("转人工 我要找律师", "老板还没发工资", "在吗", "加班费怎么算")
+        for number in range(10_000):
+            if stop.is_set():
+                return
+            line = lines[number % len(lines)]
+            timed("worker", lambda line=line: (200, texts(say(servers, sender, line))))
+
+    typing = threading.Thread(target=worker, daemon=True)
+    typing.start()
+    try:
+        for _ in range(20):
+            deadline, item = time.monotonic() + 30, None
+            while item is None and time.monotonic() < deadline:
+                _, body = timed("queue", lambda: legal.request("GET", "/console/api/queue")[:2])
+                item = next((i for i in json.loads(body)["items"]
+                             if i["conversation_id"] == sender and i["status"] == "waiting"), None)
+            assert item is not None, "the worker's request for a person never reached the queue"
+            path = f"/console/api/handoffs/{item['id']}"
+            for verb, body in (("take", {}), ("reply", {"text": "您好，我在"}), ("close", {})):
+                url = f"{path}/{verb}"
+                timed(verb, lambda url=url, body=body: legal.request("POST", url, body=body)[:2])
+    finally:
+        stop.set()
+        typing.join(timeout=30)
+    assert not [t for t in timings if t[1] >= 500], [t for t in timings if t[1] >= 500]
+    slow = [t for t in timings if t[2] > 2.0]
+    assert not slow, slow
+    assert sum(1 for t in timings if t[0] == "close" and t[1] == 200) == 20
+    assert sum(1 for t in timings if t[0] == "worker") >= 20
+
+
+def test_a_conversation_taken_and_left_is_closed_and_the_worker_told(servers, legal):
+    import asyncio
+    import datetime as dt
+
+    from bot.models import Handoff, utcnow
+    from bot.web.app import create_app
+    from bot.web.idle import close_idle
+
+    sender = "console-left-worker"
+    say(servers, sender, "转人工 我要找律师")
+    _, body, _ = legal.request("GET", "/console/api/queue")
+    [item] = [i for i in json.loads(body)["items"] if i["conversation_id"] == sender]
+    assert legal.request("POST", f"/console/api/handoffs/{item['id']}/take", body={})[0] == 200
+    app = create_app(servers, name="idle_test")
+    assert asyncio.run(close_idle(app)) == 0  # just taken: not idle
+    with session_scope(os.environ["DATABASE_URL"]) as session:  # the counselor went home two hours ago
+        session.get(Handoff, item["id"]).last_staff_at = utcnow() - dt.timedelta(hours=2)
+    assert asyncio.run(close_idle(app)) == 1
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        assert session.get(Handoff, item["id"]).status == "closed"
+    state = tracker(servers, sender)
+    assert not state["paused"]
+    assert "有一阵子没有回复" in [e for e in state["events"] if e["event"] == "bot"][-1]["text"]
+    assert "加班" in texts(say(servers, sender, "加班费怎么算"))  # the bot answers again

@@ -5,8 +5,9 @@ import os
 
 from sqlalchemy import select
 
+from bot import courses
 from bot.database import session_scope
-from bot.models import AidReferral
+from bot.models import AidReferral, CourseSession
 from tests.test_console import Browser, tracker
 from tests.test_rest_channel import say, texts
 
@@ -45,6 +46,24 @@ def test_a_full_class_has_a_waiting_list_that_moves_up(servers):
     told = [e["text"] for e in tracker(servers, "rest-wait-c")["events"] if e["event"] == "bot"]
     assert told[-1].startswith("好消息")
     assert "已报上" in texts(say(servers, "rest-wait-c", "我报了哪些课"))
+
+
+def test_cancelling_a_seat_that_moves_up_my_own_waiting_place(servers):
+    """A worker signed up twice (self and a relative) in one conversation: the good news comes in the same
+    turn, not after waiting 15 s for the conversation lock the turn itself holds."""
+    sender = "rest-wait-self"
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        yoga = session.get(CourseSession, "yoga-2")
+        yoga.seats = yoga.taken + 1
+    assert "报名成功" in sign_up(servers, sender, "yoga-2", "13800000011")
+    with session_scope(os.environ["DATABASE_URL"]) as session:  # the relative's place, on the waiting list
+        relative = courses.sign_up(session, session_id="yoga-2", worker_name="王小红", phone="13800000012",
+                                   conversation_id=sender, channel="rest")
+    assert relative.status == "waiting"
+    cancels = [b["payload"] for b in buttons(say(servers, sender, "我报了哪些课")) if "cancel_signup" in b["payload"]]
+    seat = min(cancels, key=lambda payload: int(json.loads(payload.removeprefix("/cancel_signup"))["signup"]))
+    said = texts(say(servers, sender, seat))  # the confirmed seat (signed up first)
+    assert "已取消" in said and "好消息" in said
 
 
 def test_aid_screening_with_a_referral_staff_can_read(servers, staff_accounts):

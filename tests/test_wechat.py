@@ -10,20 +10,15 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
+from sqlalchemy import select
 
 from bot import wechat_state
-from bot.channels.wechat import CHUNK_CHARS, WeChatInput, render
+from bot.channels.wechat import CHUNK_CHARS, WeChatInput, from_menu, render
 from bot.database import session_scope
-from bot.models import WeChatState, utcnow
+from bot.models import Undelivered, WeChatState, utcnow
 from tests import fake_wechat
 from tests.conftest import RUNNING
 from tests.test_console import Browser, tracker
-
-
-@pytest.fixture
-def hook(servers, wechat_api) -> str:
-    return f"{servers.rasa_url}/webhooks/wechat/webhook"
 
 
 def content(reply: str) -> str:
@@ -122,19 +117,48 @@ def test_service_api_errors_expired_token_and_closed_window(hook, wechat_api, se
     assert wechat_api.texts_to(openid)[-1].endswith("您好，请说说情况")
     assert len(wechat_api.tokens_issued) == issued + 2 and wechat_api.refused[-1][0] == 40001
 
-    wechat_api.fail_next.append(45015)  # the worker has not written for 48 hours
-    assert legal.request("POST", f"{path}/reply", body={"text": "还在吗"})[0] == 200  # WeChat refuses: logged
+    wechat_api.fail_next.append(-1)  # "system busy" once: retried after a second, delivered
+    assert legal.request("POST", f"{path}/reply", body={"text": "稍等我查一下"})[0] == 200
+    assert wechat_api.refused[-1][0] == -1 and wechat_api.texts_to(openid)[-1].endswith("稍等我查一下")
+
+    wechat_api.fail_next.append(45015)  # the worker has not written for 48 hours: no retry can help
+    assert legal.request("POST", f"{path}/reply", body={"text": "还在吗"})[0] == 200
     assert wechat_api.refused[-1][0] == 45015 and not wechat_api.texts_to(openid)[-1].endswith("还在吗")
+    wechat_api.fail_next.extend([-1] * 4)  # busy every time: given up after four tries
+    assert legal.request("POST", f"{path}/reply", body={"text": "明天给您回电话"})[0] == 200
+    with session_scope() as session:
+        kept = session.execute(select(Undelivered.text, Undelivered.reason)
+                               .where(Undelivered.conversation_id == openid).order_by(Undelivered.id)).all()
+    assert [(text.endswith("还在吗"), reason) for text, reason in kept] == [
+        (True, "outside the 48-hour window"), (False, "errcode -1")]
+    assert kept[1][0].endswith("明天给您回电话")
+    shown = json.loads(legal.request("GET", path)[1])["undelivered"]  # staff see what to follow up
+    assert [m["text"].endswith("明天给您回电话") for m in shown] == [False, True]
     assert legal.request("POST", f"{path}/close", body={})[0] == 200
 
 
-def test_long_answers_are_split_and_buttons_numbered(use_database, monkeypatch):
+def test_long_answers_are_split_and_buttons_numbered():
     long = "欠薪" * CHUNK_CHARS
-    parts = render([{"text": long}, {"text": "要申请吗？", "buttons": [{"title": "申请法律援助", "payload": "/x"}]}],
-                   "o-1")
+    button = {"title": "申请法律援助", "payload": "/x"}
+    parts, options = render([{"text": long}, {"text": "要申请吗？", "buttons": [button]}])
     assert len(parts) == 3 and all(len(p) <= CHUNK_CHARS for p in parts)
     assert parts[-1].endswith("1. 申请法律援助\n（回复数字即可选择）")
-    assert wechat_state.menu("o-1") == [{"title": "申请法律援助", "payload": "/x"}]
+    assert options == [button]
+
+
+def test_a_menu_counts_for_the_next_message_only(use_database):
+    options = [{"title": "申请法律援助", "payload": "/x"}]
+    wechat_state.save_menu("o-1", options)
+    assert wechat_state.take_menu("o-1") == options
+    assert wechat_state.take_menu("o-1") == []  # used up by that message, whatever it said
+    wechat_state.save_menu("o-1", options)
+    wechat_state.save_menu("o-1", [])  # a staff member's message (no buttons) replaces the menu
+    assert wechat_state.take_menu("o-1") == []
+    wechat_state.save_menu("o-1", options)
+    with session_scope() as session:
+        session.get(WeChatState, "menu:o-1").expires_at = utcnow() - dt.timedelta(minutes=1)
+    assert wechat_state.take_menu("o-1") == []  # typed days later: "1" is just "1"
+    assert from_menu(options, "1") == "/x" and from_menu([], "1") == "1" and from_menu(options, "申请法律援助") == "/x"
 
 
 def test_the_token_is_refreshed_once_for_every_replica(use_database):
@@ -165,10 +189,13 @@ def test_each_message_id_is_handled_once(use_database):
     assert not wechat_state.first_delivery("m-1")
 
 
-def test_a_turn_that_said_nothing_gets_an_apology(kb):
+def test_a_turn_that_said_nothing_gets_an_apology(kb, use_database):
+    import asyncio
+
     from rasa.core.channels.channel import CollectingOutputChannel
 
-    assert WeChatInput._answer(CollectingOutputChannel(), "o-1") == [kb.replies["wechat_no_answer"].text]
+    said = asyncio.run(WeChatInput._answer(CollectingOutputChannel(), "o-1"))
+    assert said == [kb.replies["wechat_no_answer"].text]
 
 
 def test_old_message_ids_are_dropped_as_new_ones_arrive(use_database):

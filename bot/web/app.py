@@ -12,7 +12,7 @@ from bot.cases import CaseNotFound
 from bot.database import StoreUnavailable
 from bot.rasa_api import RasaClient
 from bot.settings import ROOT, Settings
-from bot.web import chat, console
+from bot.web import chat, console, idle
 
 STATIC = Path(__file__).parent / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -31,6 +31,10 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     @app.get("/healthz")
     async def healthz(request: Request) -> HTTPResponse:
         return json({"status": "ok"})
+
+    @app.after_server_start
+    async def start_closing_idle(app: Sanic, _loop: object) -> None:
+        app.add_task(idle.keep_closing_idle(app), name="close_idle_handoffs")
 
     @app.exception(StoreUnavailable)
     async def store_down(request: Request, error: StoreUnavailable) -> HTTPResponse:

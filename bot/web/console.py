@@ -15,10 +15,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, json, redirect
+from sqlalchemy.orm import Session
 
-from bot import aid, audit, cases, handoff
+from bot import aid, audit, cases, delivery, handoff
 from bot.cases import local_time
-from bot.database import StoreUnavailable, session_scope
+from bot.database import StoreUnavailable, in_store
 from bot.knowledge import KnowledgeBase, load_cached
 from bot.rasa_api import RasaUnavailable
 from bot.staff_sessions import TooManyAttempts, login, logout, unlock
@@ -81,10 +82,9 @@ async def login_submit(request: Request) -> HTTPResponse:
     sent, expected = form.get("csrf_token", ""), request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(sent, expected):
         return await login_page(request, "页面已过期，请重新登录。", 403)
+    username, password, address = form.get("username", "").strip(), form.get("password", ""), client_address(request)
     try:
-        with session_scope() as session:
-            current = login(session, username=form.get("username", "").strip(), password=form.get("password", ""),
-                            address=client_address(request))
+        current = await in_store(lambda session: login(session, username=username, password=password, address=address))
     except TooManyAttempts:
         return await login_page(request, "尝试次数过多，请过几分钟再试（最多15分钟），或请管理员解锁。", 429)
     except StoreUnavailable:
@@ -101,8 +101,8 @@ async def login_submit(request: Request) -> HTTPResponse:
 @staff_only("admin", api=True)
 async def unlock_staff(request: Request, username: str) -> HTTPResponse:
     """An admin lets a locked-out colleague sign in again at once."""
-    with session_scope() as session:
-        unlock(session, admin=current_staff(request), username=username)
+    admin = current_staff(request)
+    await in_store(lambda session: unlock(session, admin=admin, username=username))
     return json({"unlocked": username})
 
 
@@ -110,9 +110,13 @@ async def unlock_staff(request: Request, username: str) -> HTTPResponse:
 @staff_only()
 async def logout_submit(request: Request) -> HTTPResponse:
     """End the session."""
-    with session_scope() as session:
-        logout(session, token=request.cookies.get(COOKIE))
-        audit.record(session, staff_id=current_staff(request).id, action="logout")
+    token, staff_id = request.cookies.get(COOKIE), current_staff(request).id
+
+    def end(session: Session) -> None:
+        logout(session, token=token)
+        audit.record(session, staff_id=staff_id, action="logout")
+
+    await in_store(end)
     response = redirect("/console/login")
     set_cookie(response, COOKIE, "", path="/", max_age=0)
     return response
@@ -129,8 +133,8 @@ async def queue_page(request: Request) -> HTTPResponse:
 @staff_only(api=True)
 async def queue_api(request: Request) -> HTTPResponse:
     """Open handoffs in the skills of this staff member's role."""
-    with session_scope() as session:
-        items = handoff.queue(session, staff=current_staff(request))
+    staff = current_staff(request)
+    items = await in_store(lambda session: handoff.queue(session, staff=staff))
     return json({"items": [_item_json(item) for item in items]})
 
 
@@ -145,16 +149,25 @@ async def conversation_page(request: Request, handoff_id: int) -> HTTPResponse:
 @staff_only(api=True)
 async def conversation_api(request: Request, handoff_id: int) -> HTTPResponse:
     """The handoff and the whole transcript from the tracker store (the bot's answers included)."""
-    with session_scope() as session:
-        try:
-            item = handoff.get(session, staff=current_staff(request), handoff_id=handoff_id)
-        except LookupError:
-            return json({"error": "没有这条会话，或不在您的服务范围"}, status=404)
+    staff = current_staff(request)
+
+    def read(session: Session) -> tuple[handoff.QueueItem, list[delivery.UndeliveredView]]:
+        item = handoff.get(session, staff=staff, handoff_id=handoff_id)
+        return item, delivery.of_conversation(session, conversation_id=item.conversation_id)
+
+    try:
+        item, missed = await in_store(read)
+    except LookupError:
+        return json({"error": "没有这条会话，或不在您的服务范围"}, status=404)
+    undelivered = [{"text": m.text, "reason": m.reason, "at": local_time(m.created_at).strftime("%m-%d %H:%M")}
+                   for m in missed]
     try:
         lines, paused = await request.app.ctx.rasa.transcript(item.conversation_id)
     except RasaUnavailable:
-        return json({"handoff": _item_json(item), "lines": [], "paused": None, "error": "暂时读不到对话记录"})
-    return json({"handoff": _item_json(item), "lines": [asdict(line) for line in lines], "paused": paused})
+        return json({"handoff": _item_json(item), "lines": [], "paused": None, "undelivered": undelivered,
+                     "error": "暂时读不到对话记录"})
+    return json({"handoff": _item_json(item), "lines": [asdict(line) for line in lines], "paused": paused,
+                 "undelivered": undelivered})
 
 
 @blueprint.post("/api/handoffs/<handoff_id:int>/<verb:take|reply|transfer|close>")
@@ -169,31 +182,46 @@ async def handoff_action(request: Request, handoff_id: int, verb: str) -> HTTPRe
     if verb == "transfer" and body.get("skill") not in handoff.SKILLS:
         return json({"error": "请选择要转给哪一类工作人员"}, status=400)
     texts = knowledge_of(request).replies
+
+    def change(session: Session) -> tuple[handoff.Snapshot, handoff.QueueItem]:
+        before = handoff.snapshot(session, handoff_id=handoff_id)
+        if verb == "take":
+            item = handoff.take(session, staff=staff, handoff_id=handoff_id)
+        elif verb == "transfer":
+            item = handoff.transfer(session, staff=staff, handoff_id=handoff_id, skill=body["skill"])
+        elif verb == "close":
+            item = handoff.close(session, staff=staff, handoff_id=handoff_id)
+        else:
+            item = handoff.handling(session, staff=staff, handoff_id=handoff_id)
+        audit.record(session, staff_id=staff.id, action=f"handoff_{verb}", target=item.conversation_id,
+                     detail=body.get("skill", "") if verb == "transfer" else "")
+        return before, item
+
     try:
-        with session_scope() as session:
-            if verb == "take":
-                item = handoff.take(session, staff=staff, handoff_id=handoff_id)
-            elif verb == "transfer":
-                item = handoff.transfer(session, staff=staff, handoff_id=handoff_id, skill=body["skill"])
-            elif verb == "close":
-                item = handoff.close(session, staff=staff, handoff_id=handoff_id)
-            else:
-                item = handoff.handling(session, staff=staff, handoff_id=handoff_id)
-            audit.record(session, staff_id=staff.id, action=f"handoff_{verb}", target=item.conversation_id,
-                         detail=body.get("skill", "") if verb == "transfer" else "")
-            await _tell_worker(request, item, verb, text, staff.display_name, texts)
+        before, item = await in_store(change)
     except handoff.HandoffConflict:
         return json({"error": "这条会话已被其他同事接手或已结束"}, status=409)
     except LookupError:
         return json({"error": "没有这条会话，或不在您的服务范围"}, status=404)
+    try:
+        await _tell_worker(request, item, verb, text, staff.display_name, texts)
     except RasaUnavailable:
+        await in_store(lambda session: undo_change(session, staff.id, verb, before, item))
         return json({"error": "消息没能送到职工那里（对话服务暂时不可用），请稍后重试"}, status=502)
     return json({"handoff": _item_json(item)})
 
 
+def undo_change(session: Session, staff_id: int | None, verb: str, before: handoff.Snapshot,
+                item: handoff.QueueItem) -> None:
+    """The worker never heard of the change: put the queue back and say so in the audit trail."""
+    restored = handoff.undo(session, before=before, after=item)
+    audit.record(session, staff_id=staff_id, action=f"handoff_{verb}_undone", target=item.conversation_id,
+                 detail="restored" if restored else "changed since")
+
+
 async def _tell_worker(request: Request, item: handoff.QueueItem, verb: str, text: str, name: str,
                        texts: dict) -> None:
-    """Within the unit of work: if Rasa cannot be reached, the queue change is rolled back.
+    """After the change is committed (no transaction waits on Rasa); the caller undoes it if this fails.
 
     Taking pauses the bot; transferring (back to waiting) and closing let it answer again.
     """
@@ -209,10 +237,14 @@ async def _tell_worker(request: Request, item: handoff.QueueItem, verb: str, tex
 async def cases_page(request: Request) -> HTTPResponse:
     """Legal-aid cases with filters by status, dispute type and street."""
     filters = {key: request.args.get(key) or None for key in ("status", "dispute_type", "street")}
-    with session_scope() as session:
-        rows = cases.list_cases(session, staff=current_staff(request), **filters)
-        audit.record(session, staff_id=current_staff(request).id, action="cases_list",
+    staff = current_staff(request)
+
+    def read(session: Session) -> list[cases.CaseView]:
+        audit.record(session, staff_id=staff.id, action="cases_list",
                      detail=",".join(f"{k}={v}" for k, v in filters.items() if v))
+        return cases.list_cases(session, staff=staff, **filters)
+
+    rows = await in_store(read)
     return page("cases.html", request, cases=rows, filters=filters, statuses=cases.STATUSES,
                 local_time=local_time, **labels(knowledge_of(request)))
 
@@ -221,9 +253,14 @@ async def cases_page(request: Request) -> HTTPResponse:
 @staff_only("legal")
 async def case_page(request: Request, number: str, notice: str = "") -> HTTPResponse:
     """One case, its history, and the status form."""
-    with session_scope() as session:
-        view = cases.get_case(session, staff=current_staff(request), number=number)
-        audit.record(session, staff_id=current_staff(request).id, action="case_read", target=view.number)
+    staff = current_staff(request)
+
+    def read(session: Session) -> cases.CaseView:
+        view = cases.get_case(session, staff=staff, number=number)
+        audit.record(session, staff_id=staff.id, action="case_read", target=view.number)
+        return view
+
+    view = await in_store(read)
     return page("case.html", request, case=view, statuses=cases.STATUSES, notice=notice, local_time=local_time,
                 **labels(knowledge_of(request)))
 
@@ -237,9 +274,12 @@ async def case_status(request: Request, number: str) -> HTTPResponse:
     if status not in cases.STATUSES:
         return await case_page(request, number, "请选择一个状态。")
     staff = current_staff(request)
-    with session_scope() as session:
+    def move(session: Session) -> cases.CaseView:
         changed = cases.change_status(session, staff=staff, number=number, status=status, note=note)
         audit.record(session, staff_id=staff.id, action="case_status", target=changed.number, detail=status)
+        return changed
+
+    changed = await in_store(move)
     message = knowledge_of(request).replies["case_status_changed"].render(
         number=changed.number, status=cases.STATUSES[status], note=note)
     try:
@@ -262,9 +302,13 @@ def _item_json(item: handoff.QueueItem) -> dict[str, Any]:
 async def referrals_page(request: Request) -> HTTPResponse:
     """Hardship-aid referrals workers asked for, newest first, with the programmes that fit."""
     kb = knowledge_of(request)
-    with session_scope() as session:
-        rows = aid.list_referrals(session, staff=current_staff(request))
-        audit.record(session, staff_id=current_staff(request).id, action="referrals_list")
+    staff = current_staff(request)
+
+    def read(session: Session) -> list[aid.ReferralView]:
+        audit.record(session, staff_id=staff.id, action="referrals_list")
+        return aid.list_referrals(session, staff=staff)
+
+    rows = await in_store(read)
     return page("referrals.html", request, referrals=rows, local_time=local_time, questions=AID_QUESTIONS,
                 answers={aid.YES: "是", aid.NO: "不是", aid.UNKNOWN: "不清楚"},
                 programmes={p["id"]: p["name"] for p in kb.local.get("programmes") or []})

@@ -10,7 +10,7 @@ from typing import Any
 from sanic.request import Request
 from sanic.response import HTTPResponse, json, redirect
 
-from bot.database import session_scope
+from bot.database import in_store
 from bot.staff import StaffMember
 from bot.staff_sessions import SignedIn, csrf_ok, resolve
 
@@ -19,10 +19,10 @@ LOGIN_CSRF_COOKIE = "zgfw_login_csrf"
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
-def signed_in(request: Request, *, by_person: bool = True) -> SignedIn | None:
+async def signed_in(request: Request, *, by_person: bool = True) -> SignedIn | None:
     """The live session behind the request's cookie (only a person's request keeps it alive)."""
-    with session_scope() as session:
-        return resolve(session, token=request.cookies.get(COOKIE), touch=by_person)
+    token = request.cookies.get(COOKIE)
+    return await in_store(lambda session: resolve(session, token=token, touch=by_person))
 
 
 def staff_only(*roles: str, api: bool = False) -> Callable[[Handler], Handler]:
@@ -33,7 +33,7 @@ def staff_only(*roles: str, api: bool = False) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
-            current = signed_in(request, by_person=not (api and request.method == "GET"))  # GET API = polling
+            current = await signed_in(request, by_person=not (api and request.method == "GET"))  # GET API = polling
             if current is None:
                 return json({"error": "请先登录"}, status=401) if api else redirect("/console/login")
             if roles and current.staff.role != "admin" and current.staff.role not in roles:

@@ -87,6 +87,13 @@ async function refreshConversation(section) {
       return li;
     }));
     if (atBottom) list.scrollTop = list.scrollHeight;
+    const missed = document.getElementById("undelivered");
+    missed.hidden = !data.undelivered.length;
+    missed.replaceChildren(...data.undelivered.map((m) => {
+      const li = document.createElement("li");
+      li.textContent = `${m.at} 未送达（${m.reason}）：${m.text}`;
+      return li;
+    }));
     showError(data.error || "");
   } catch (error) {
     showError(error.message);
