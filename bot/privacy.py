@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -20,13 +21,37 @@ def mask_text(text: str) -> str:
     return _ID_CARD.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text))
 
 
+# Fields of Rasa's structured (JSON) log events that carry what the worker typed, e.g.
+# {"text": "...", "event": "rest.message.received.timeout"} or "message.parsing.failed" with user_text.
+WORKER_TEXT_FIELDS = frozenset({"text", "user_text", "message", "utterance"})
+
+
+def redact_worker_text(message: str) -> str:
+    """A JSON log event with the worker's words replaced by their length; anything else unchanged."""
+    if not message.startswith("{"):
+        return message
+    try:
+        event = json.loads(message)
+    except ValueError:
+        return message
+    if not isinstance(event, dict) or not WORKER_TEXT_FIELDS & event.keys():
+        return message
+    for field in WORKER_TEXT_FIELDS & event.keys():
+        event[field] = f"<{len(str(event[field]))} characters>"
+    return json.dumps(event, ensure_ascii=False)
+
+
 class PersonalDataFilter(logging.Filter):
-    """Masks phone and ID numbers in every record, whichever library logged it."""
+    """Masks phone and ID numbers in every record, whichever library logged it.
+
+    Also drops the words workers typed from Rasa's structured events (a timeout or a failed parse
+    logs the whole message).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message once, mask it, and keep the record."""
+        """Render the message once, clean it, and keep the record."""
         message = record.getMessage()
-        masked = mask_text(message)
+        masked = mask_text(redact_worker_text(message))
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -1,5 +1,6 @@
 """The intake's rules for workers' answers, and masking of personal data in logs."""
 
+import json
 import logging
 
 import pytest
@@ -62,3 +63,14 @@ def test_log_filter_masks_any_logger_output(caplog):
     with caplog.at_level(logging.INFO):
         logger.info("message from %s: %s", "13812345678", "hi")
     assert "13812345678" not in caplog.text and "138****5678" in caplog.text
+
+
+def test_log_filter_drops_what_the_worker_typed_from_rasa_events(caplog):
+    logger = logging.getLogger("rasa.core.channels.rest")
+    caplog.handler.addFilter(PersonalDataFilter())
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        logger.error(json.dumps({"text": "我叫王小红，老板欠我三万", "event": "rest.message.received.timeout"},
+                                ensure_ascii=False))
+        logger.info('{"event": "model.loaded", "path": "models/x.tar.gz"}')
+    assert "王小红" not in caplog.text and '"text": "<15 characters>"' in caplog.text
+    assert "rest.message.received.timeout" in caplog.text and "models/x.tar.gz" in caplog.text
