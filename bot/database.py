@@ -42,7 +42,8 @@ def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API objec
     connection.isolation_level = None  # the driver must not start transactions itself: `_begin` does
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Readers (the console's polling) never wait for a writer (a worker's action), and the reverse.
+    # WAL: a commit does not block readers outside our units (backups, the sqlite3 shell) and is one
+    # append instead of a journal rewrite; our own units still queue on the write lock (`_begin`).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
