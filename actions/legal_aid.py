@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
+from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge
@@ -24,6 +24,7 @@ FORM_SLOTS = ("case_consent", *intake.FIELDS, "case_confirmed")
 LOOKUP_SLOTS = ("lookup_number", "lookup_phone")
 RETRY_AFTER = dt.timedelta(seconds=60)
 MAX_RETRIES = 10
+RETRY_REMINDER = "retry_submission"
 
 
 def street_id(text: str, parse: dict[str, Any], kb: KnowledgeBase) -> str | None:
@@ -202,7 +203,9 @@ class ActionSubmitLegalAid(Action):
         dispatcher.utter_message(**replies["case_opened"].render(
             number=receipt.number, lawyer=receipt.lawyer.name, lawyer_phone=receipt.lawyer.phone,
             contact_by=contact.text(), evidence=evidence))
-        return [*clear(FORM_SLOTS), SlotSet("case_number", receipt.number), SlotSet("case_retries", None)]
+        # A retry the worker tapped has done the job: the scheduled one must not say "nothing pending".
+        return [*clear(FORM_SLOTS), SlotSet("case_number", receipt.number), SlotSet("case_retries", None),
+                ReminderCancelled(name=RETRY_REMINDER)]
 
     @staticmethod
     def _later(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase,
@@ -213,7 +216,7 @@ class ActionSubmitLegalAid(Action):
             dispatcher.utter_message(**kb.replies["case_store_gave_up"].render())
             return [SlotSet("case_retries", 0)]
         dispatcher.utter_message(**kb.replies["case_store_down"].render())
-        retry = ReminderScheduled("retry_submission", dt.datetime.now() + RETRY_AFTER, name="retry_submission",
+        retry = ReminderScheduled("retry_submission", dt.datetime.now() + RETRY_AFTER, name=RETRY_REMINDER,
                                   kill_on_user_message=False)
         return [SlotSet("case_retries", retries), retry]
 

@@ -238,6 +238,12 @@ def close_idle(session: Session, *, idle_for: dt.timedelta) -> list[tuple[Snapsh
     return closed
 
 
+def held_by_staff(session: Session, conversation_id: str) -> bool:
+    """Whether a person has taken this conversation (the bot is paused and stays silent)."""
+    row = _open(session, conversation_id)
+    return row is not None and row.status == "active"
+
+
 def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:
     get(session, staff=staff, handoff_id=handoff_id)
     row = session.get(Handoff, handoff_id)

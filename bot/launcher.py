@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,6 +29,21 @@ class Child:
     ready_url: str
 
 
+def chat_secret() -> str:
+    """Signs the chat page's conversation ids (ZGFW_CHAT_SECRET, else one kept in build/).
+
+    Kept, not drawn per run: a restart must not cut off the workers whose pages are open.
+    """
+    if os.environ.get("ZGFW_CHAT_SECRET"):
+        return os.environ["ZGFW_CHAT_SECRET"]
+    path = ROOT / "build" / "chat.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
 def child_environment(settings: Settings) -> dict[str, str]:
     """Environment for every child: the embedded defaults, telemetry off, one shared token."""
     env = dict(os.environ)
@@ -39,6 +55,7 @@ def child_environment(settings: Settings) -> dict[str, str]:
         "ZGFW_ACTION_PORT": str(settings.action_port),
         "ZGFW_WEB_PORT": str(settings.web_port),
         "ZGFW_RASA_TOKEN": settings.rasa_token,
+        "ZGFW_CHAT_SECRET": chat_secret(),
         "ZGFW_ACTION_URL": settings.action_url,
         "SANIC_HOST": settings.host,  # rasa_sdk's server binds here (it has no --interface option)
         "PYTHONUNBUFFERED": "1",

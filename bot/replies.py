@@ -19,7 +19,7 @@ REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "also_ask", "r
             "signup_not_found", "signup_promoted", "aid_intro", "aid_programme_likely", "aid_programme_check",
             "aid_ask_consent", "aid_no_match", "aid_no_consent", "aid_referred", "aid_store_down", "wechat_menu_hint",
             "wechat_wait", "wechat_image", "wechat_voice", "wechat_location", "wechat_link", "wechat_unsupported",
-            "wechat_no_answer",
+            "no_answer", "chat_session_invalid",
             *(f"invalid_{slot}" for slot in ("case_consent", "case_dispute", "case_employer", "case_facts",
                                               "case_amount", "case_since", "case_street", "case_name",
                                               "case_phone", "case_confirmed", "lookup_number", "lookup_phone",

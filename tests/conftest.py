@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,6 +74,26 @@ def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
         yield settings
     finally:
         launcher.stop(children)
+
+
+@contextmanager
+def another_system(tmp_path: Path, **env: str) -> Iterator[str]:
+    """A second `make run` (ZGFW_* ports and databases in `env`) for tests that change its settings;
+    yields what it printed on start, and stops it with Ctrl-C."""
+    env = {"ZGFW_TRACKER_DB": str(tmp_path / "tracker.db"), "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+           **env}
+    launcher = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env={**os.environ, **env},
+                                text=True, stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr", "w"))
+    try:
+        output = ""
+        deadline = time.monotonic() + 300
+        while "Press Ctrl-C to stop." not in output and time.monotonic() < deadline:
+            output += launcher.stdout.readline()
+        assert "Press Ctrl-C to stop." in output, (tmp_path / "stderr").read_text()[-3000:]
+        yield output
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        assert launcher.wait(timeout=60) == 0
 
 
 @pytest.fixture(scope="session")
@@ -181,28 +206,73 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL server on loopback; yields the URL without a database name."""
-    import shutil
-    import subprocess
-    import tempfile
+class Postgres:
+    """A throwaway PostgreSQL server on loopback that a test can stop and start again."""
 
-    home = Path(tempfile.mkdtemp(prefix="zgfw-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(home, "postgres")
-    data, port = home / "data", _free_port()
-    subprocess.run(_as_postgres_user([_postgres_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                                      "-E", "UTF8", "--no-locale"]), check=True, capture_output=True)
-    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
-    subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(data), "-o", options, "-w",
-                                      "-l", str(home / "log"), "start"]), check=True, capture_output=True)
+    def __init__(self) -> None:
+        """initdb into a fresh folder (owned by `postgres` when we are root)."""
+        import shutil
+        import subprocess
+        import tempfile
+
+        self.home = Path(tempfile.mkdtemp(prefix="zgfw-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.home, "postgres")
+        self.data, self.port = self.home / "data", _free_port()
+        subprocess.run(_as_postgres_user([_postgres_bin("initdb"), "-D", str(self.data), "-A", "trust",
+                                          "-U", "postgres", "-E", "UTF8", "--no-locale"]),
+                       check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy URL without a database name."""
+        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start and wait until it accepts connections."""
+        import subprocess
+
+        options = f"-p {self.port} -k {self.home} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
+        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-w",
+                                          "-l", str(self.home / "log"), "start"]), check=True, capture_output=True)
+
+    def stop(self) -> None:
+        """Stop at once, as a crash or an unplugged database server would."""
+        import subprocess
+
+        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                                          "stop"]), capture_output=True)
+
+    def create_database(self) -> str:
+        """A new database on this server; its URL."""
+        import uuid
+
+        import psycopg2
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = psycopg2.connect(self.url.replace("postgresql+psycopg2", "postgresql") + "/postgres")
+        admin.autocommit = True
+        admin.cursor().execute(f"CREATE DATABASE {name}")
+        admin.close()
+        return f"{self.url}/{name}"
+
+    def remove(self) -> None:
+        """Stop and delete everything."""
+        import shutil
+
+        self.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """One PostgreSQL server for the session's tests."""
+    server = Postgres()
+    server.start()
     try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}"
+        yield server
     finally:
-        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(home, ignore_errors=True)
+        server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -213,17 +283,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'app.db'}"
     else:
-        import uuid
-
-        import psycopg2
-
-        server = request.getfixturevalue("postgres_server")
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = psycopg2.connect(server.replace("postgresql+psycopg2", "postgresql") + "/postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f"CREATE DATABASE {name}")
-        admin.close()
-        url = f"{server}/{name}"
+        url = request.getfixturevalue("postgres_server").create_database()
     migrate(url)
     yield url
 

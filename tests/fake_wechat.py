@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from wechatpy.crypto import WeChatCrypto
 
+from bot.channels.wechat import API_TIMEOUT_S
+
 TOKEN = "zgfw-test-token"  # noqa: S105 - the fake WeChat account of the tests
 APPID = "wx0000000000000000"
 SECRET = "test-app-secret"  # noqa: S105
@@ -33,6 +35,7 @@ class FakeWeChatAPI:
     sent: list[dict] = field(default_factory=list)  # every service message WeChat accepted
     refused: list[tuple[int, dict]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # errcodes to answer the next sends with
+    hang_next: int = 0  # this many sends get no answer for longer than the channel waits
 
     def start(self) -> FakeWeChatAPI:
         """Serve in a thread until `stop`."""
@@ -64,6 +67,11 @@ class FakeWeChatAPI:
                 if query.get("access_token", [""])[0] != (api.tokens_issued or [None])[-1]:
                     api.refused.append((40001, body))
                     return self._json({"errcode": 40001, "errmsg": "invalid credential"})
+                if api.hang_next:
+                    api.hang_next -= 1
+                    api.refused.append((0, body))
+                    time.sleep(API_TIMEOUT_S + 2)
+                    return None  # the connection closes unanswered
                 if api.fail_next:
                     code = api.fail_next.pop(0)
                     api.refused.append((code, body))

@@ -105,6 +105,6 @@ def test_names_and_phones_stay_out_of_the_log(database, caplog):
 
 
 def test_an_unreachable_database_is_reported_as_unavailable(postgres_server):
-    closed_port = postgres_server.rsplit(":", 1)[0] + ":9/zgfw"  # nothing listens on port 9
+    closed_port = postgres_server.url.rsplit(":", 1)[0] + ":9/zgfw"  # nothing listens on port 9
     with pytest.raises(StoreUnavailable):
         open_one(closed_port)

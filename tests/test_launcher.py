@@ -7,6 +7,7 @@ import sys
 import time
 
 from bot.settings import ROOT
+from tests.conftest import another_system
 
 
 def children_of(pid: int) -> list[int]:
@@ -37,16 +38,8 @@ def test_with_the_rest_channel_off_nobody_can_speak_through_rest(tmp_path):
     import urllib.error
     import urllib.request
 
-    env = {**os.environ, "ZGFW_RASA_PORT": "16105", "ZGFW_ACTION_PORT": "16155", "ZGFW_WEB_PORT": "16900",
-           "ZGFW_TRACKER_DB": str(tmp_path / "tracker.db"), "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-           "ZGFW_REST_CHANNEL": "off"}
-    launcher = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr", "w"))
-    try:
-        output = ""
-        deadline = time.monotonic() + 300
-        while "Press Ctrl-C to stop." not in output and time.monotonic() < deadline:
-            output += launcher.stdout.readline()
+    with another_system(tmp_path, ZGFW_RASA_PORT="16105", ZGFW_ACTION_PORT="16155", ZGFW_WEB_PORT="16900",
+                        ZGFW_REST_CHANNEL="off"):
         message = json.dumps({"sender": "oWeChatOpenIdOfSomeoneElse", "message": "我报了哪些课"}).encode()
         request = urllib.request.Request("http://127.0.0.1:16105/webhooks/rest/webhook", data=message,
                                          headers={"Content-Type": "application/json"}, method="POST")
@@ -58,6 +51,3 @@ def test_with_the_rest_channel_off_nobody_can_speak_through_rest(tmp_path):
         assert status == 404
         with urllib.request.urlopen("http://127.0.0.1:16105/socket.io/?EIO=4&transport=polling", timeout=30) as page:
             assert page.status == 200  # the chat page's channel is still there
-    finally:
-        launcher.send_signal(signal.SIGINT)
-        assert launcher.wait(timeout=60) == 0

@@ -195,7 +195,7 @@ def test_a_turn_that_said_nothing_gets_an_apology(kb, use_database):
     from rasa.core.channels.channel import CollectingOutputChannel
 
     said = asyncio.run(WeChatInput._answer(CollectingOutputChannel(), "o-1"))
-    assert said == [kb.replies["wechat_no_answer"].text]
+    assert said == [kb.replies["no_answer"].text]
 
 
 def test_old_message_ids_are_dropped_as_new_ones_arrive(use_database):

@@ -1,1 +1,33 @@
-"""Rasa input channels of our own (WeChat Official Account)."""
+"""Rasa input channels of our own (WeChat Official Account, the chat page's signed socket.io)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import handoff
+from bot.database import StoreUnavailable, in_store
+from bot.knowledge import load_cached
+from bot.replies import Reply
+from bot.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def replies() -> dict[str, Reply]:
+    """What a channel says itself, not the bot (knowledge/replies.yml)."""
+    return load_cached(str(load_settings().knowledge_dir)).replies
+
+
+async def after_silence(conversation_id: str) -> str | None:
+    """What to tell a worker whose message the bot left unanswered.
+
+    Nothing while a person holds the conversation (the bot is paused on purpose and staff see the
+    message); otherwise something failed (the action server down, say): a worker must never type
+    into silence, so they hear that the message arrived and what to do.
+    """
+    try:
+        if await in_store(lambda session: handoff.held_by_staff(session, conversation_id)):
+            return None
+    except StoreUnavailable:
+        log.warning("handoff state unknown (app database unavailable); telling the worker")
+    return replies()["no_answer"].text

@@ -28,10 +28,8 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot import delivery, wechat_state
+from bot.channels import after_silence, replies
 from bot.database import in_store
-from bot.knowledge import load_cached
-from bot.replies import Reply
-from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +38,6 @@ CHUNK_CHARS = 600  # WeChat text messages take 2048 bytes; 600 Chinese character
 OUT_OF_WINDOW = 45015  # the worker has not written for 48 hours: WeChat refuses service messages
 SEND_ATTEMPTS = 4  # a service message is tried this often (waits of 1, 2, 4 s) before it is recorded
 API_TIMEOUT_S = 10  # every call to WeChat, the token fetch included
-
-
-def replies() -> dict[str, Reply]:
-    """What the channel says itself (knowledge/replies.yml)."""
-    return load_cached(str(load_settings().knowledge_dir)).replies
 
 
 def render(messages: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, str]]]:
@@ -298,8 +291,9 @@ class WeChatInput(InputChannel):
 
     @staticmethod
     async def _answer(collector: CollectingOutputChannel, openid: str) -> list[str]:
-        """What the bot said, or an apology when it said nothing (an action server down, say)."""
-        return await texts_for(openid, collector.messages) or [replies()["wechat_no_answer"].text]
+        """What the bot said; when it said nothing, what the worker should hear (bot.channels)."""
+        said = await texts_for(openid, collector.messages)
+        return said or [text for text in [await after_silence(openid)] if text]
 
     def _user_text(self, message: Any) -> str | None:
         """Text for Rasa: typed text (menu numbers resolved), recognised speech, a follow = greeting."""

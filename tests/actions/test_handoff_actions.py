@@ -87,6 +87,6 @@ async def test_crisis_out_of_hours_still_reaches_the_queue(use_database, kb, mon
 
 async def test_database_down_sends_the_worker_to_the_hotline(kb, postgres_server, monkeypatch, dispatcher):
     at(monkeypatch, MONDAY_10_BEIJING)
-    monkeypatch.setenv("DATABASE_URL", postgres_server.rsplit(":", 1)[0] + ":9/zgfw")
+    monkeypatch.setenv("DATABASE_URL", postgres_server.url.rsplit(":", 1)[0] + ":9/zgfw")
     await ActionHandoff().run(dispatcher, tracker("转人工"), {})
     assert dispatcher.messages[-1]["text"] == kb.replies["handoff_store_down"].text

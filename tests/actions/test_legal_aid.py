@@ -131,7 +131,7 @@ async def test_submitting_twice_opens_one_case(use_database, dispatcher):
 
 
 async def test_database_down_keeps_the_answers_and_schedules_a_retry(kb, postgres_server, monkeypatch, dispatcher):
-    monkeypatch.setenv("DATABASE_URL", postgres_server.rsplit(":", 1)[0] + ":9/zgfw")
+    monkeypatch.setenv("DATABASE_URL", postgres_server.url.rsplit(":", 1)[0] + ":9/zgfw")
     tracker = form_tracker(parse("/affirm", "affirm"), None, **FILLED)
     events = await ActionSubmitLegalAid().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages[0]["text"] == kb.replies["case_store_down"].text
