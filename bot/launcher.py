@@ -11,6 +11,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import yaml
 
@@ -122,17 +123,17 @@ def ready(url: str) -> bool:
         return False
 
 
-def start(settings: Settings) -> list[Child]:
+def start(settings: Settings, output: IO | None = None) -> list[Child]:
     """Start every process in its own process group and wait until each answers.
 
     The app database is migrated first. If one process fails to come up, the others are
-    stopped before the error is raised.
+    stopped before the error is raised. `output` takes what they print (default: this terminal).
     """
     env = child_environment(settings)
     prepare_database(env["DATABASE_URL"], settings)
     children = []
     for name, argv, url in commands(settings):
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True)
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output)
         children.append(Child(name, process, url))
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 
 # Mobile numbers and 18-character ID card numbers, wherever they appear in a log line.
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
@@ -65,3 +66,12 @@ def install_log_filter() -> None:
     for handler in root.handlers:
         if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
             handler.addFilter(PersonalDataFilter())
+
+
+def keep_worker_text_out_of_warnings() -> None:
+    """Silence the warning that would print a worker's whole message past every log filter.
+
+    Rasa warns "Failed to parse arguments in line '/…'" when a message starting with "/" is not
+    an intent payload. Call this after Rasa set its own filters (it lets each UserWarning once).
+    """
+    warnings.filterwarnings("ignore", message="Failed to parse arguments in line", category=UserWarning)

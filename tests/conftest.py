@@ -19,7 +19,7 @@ from tests import fake_wechat
 
 MODEL = ROOT / "models" / "current.tar.gz"
 WECHAT_API_PORT = 18901
-RUNNING: dict = {}  # the processes `servers` started (a test may pause one)
+RUNNING: dict = {}  # the processes `servers` started (a test may pause one) and where they print
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +68,9 @@ def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     os.environ.update(ZGFW_WECHAT_TOKEN=fake_wechat.TOKEN, ZGFW_WECHAT_APPID=fake_wechat.APPID,
                       ZGFW_WECHAT_SECRET=fake_wechat.SECRET, ZGFW_WECHAT_AES_KEY=fake_wechat.AES_KEY,
                       ZGFW_WECHAT_MODE="compatible", ZGFW_WECHAT_API_BASE=f"http://127.0.0.1:{WECHAT_API_PORT}")
-    children = launcher.start(settings)
+    RUNNING["log"] = state / "servers.log"  # what the servers print, for tests that read it
+    with open(RUNNING["log"], "a") as output:
+        children = launcher.start(settings, output)
     RUNNING["children"] = children
     try:
         yield settings

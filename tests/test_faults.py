@@ -28,7 +28,9 @@ def kill(index: int) -> None:
 def restart(settings, index: int) -> None:
     """Start the process again as the launcher does; the fixture stops the new one at the end."""
     name, argv, url = launcher.commands(settings)[index]
-    process = subprocess.Popen(argv, cwd=ROOT, env=launcher.child_environment(settings), start_new_session=True)
+    with open(RUNNING["log"], "a") as output:
+        process = subprocess.Popen(argv, cwd=ROOT, env=launcher.child_environment(settings), start_new_session=True,
+                                   stdout=output, stderr=output)
     RUNNING["children"][index] = launcher.Child(name, process, url)
     deadline = time.monotonic() + launcher.READY_TIMEOUT_S
     while not launcher.ready(url):

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -80,3 +81,15 @@ def test_bot_ask_prints_the_documented_json():
     assert report["topic"].startswith("injury.")
     assert report["answer"] and report["citations"]
     assert 1 <= len(report["candidates"]) <= 3
+
+
+def test_a_slash_message_that_is_no_intent_stays_out_of_the_servers_output(servers):
+    from tests.conftest import RUNNING
+
+    printed_before = RUNNING["log"].stat().st_size
+    assert say(servers, "rest-slash", "/greet{我叫张秀兰，电话打不通")  # answered, not dropped
+    time.sleep(1)
+    with open(RUNNING["log"], encoding="utf-8", errors="replace") as log:
+        log.seek(printed_before)
+        printed = log.read()
+    assert "张秀兰" not in printed

@@ -7,10 +7,12 @@ import logging
 from bot import handoff
 from bot.database import StoreUnavailable, in_store
 from bot.knowledge import load_cached
+from bot.privacy import keep_worker_text_out_of_warnings
 from bot.replies import Reply
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
+keep_worker_text_out_of_warnings()  # Rasa loads the channels after setting its own warning filters
 
 
 def replies() -> dict[str, Reply]:
