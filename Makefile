@@ -14,7 +14,7 @@ DATA := data build/data
 .PHONY: help install train run test lint eval bench lock system-deps
 
 help: ## list the commands
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## make .venv (Python 3.10) with the locked packages, and node_modules
 	@scripts/install.sh
@@ -22,7 +22,7 @@ install: ## make .venv (Python 3.10) with the locked packages, and node_modules
 system-deps: ## Debian packages the tests need (Chromium, PostgreSQL)
 	@scripts/system_deps.sh
 
-train: install ## train the model if config, domain, data or knowledge changed
+train: install ## train the model if config, domain, data, knowledge (not replies) or NLU code changed
 	@scripts/train.sh
 
 run: train ## start action server, Rasa and the web page on localhost (Ctrl-C stops all)

@@ -47,6 +47,18 @@ class FieldsForm(FormValidationAction, ABC):
     # Slots whose answer is free text: a question there is the answer ("老板跑了怎么办").
     free_text_slots: tuple[str, ...] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Refuse the SDK's per-slot hooks: this class replaces the code that would call them.
+
+        A `validate_<slot>` or `extract_<slot>` method written the way Rasa's documentation says
+        would be skipped without a word; failing at import says where the check belongs.
+        """
+        super().__init_subclass__(**kwargs)
+        hooks = sorted(name for name in vars(cls) if name.startswith(("validate_", "extract_")))
+        if hooks:
+            raise TypeError(f"{cls.__name__}: {', '.join(hooks)} would never run; FieldsForm checks slots "
+                            "with cleaners() (text -> value or None) and corrections()")
+
     @abstractmethod
     def cleaners(self) -> dict[str, Cleaner]:
         """Slot name -> function of (text, parse) giving the clean value, or None to re-ask."""

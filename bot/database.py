@@ -127,18 +127,24 @@ def _is_operational(error: DBAPIError) -> bool:
     return type(error).__name__ in {"OperationalError", "InterfaceError"}
 
 
+def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config, imported only when needed
+    """Alembic pointed at migrations/ and at this database."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["url"] = url
+    return config
+
+
 def migrate(url: str | None = None) -> None:
     """Bring the schema up to the newest Alembic revision (run before the servers start)."""
     from alembic import command
-    from alembic.config import Config
 
     url = url or database_url()
     if url.startswith("sqlite:///"):
         os.makedirs(os.path.dirname(url.removeprefix("sqlite:///")) or ".", exist_ok=True)
-    config = Config()
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["url"] = url
-    command.upgrade(config, "head")
+    command.upgrade(alembic_config(url), "head")
 
 
 def use_scratch_database() -> str:

@@ -80,6 +80,8 @@ class Handoff(Base):
         # At most one open handoff per conversation, whatever arrives at once.
         Index("one_open_handoff", "conversation_id", unique=True,
               sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
+        # The queue: waiting and active handoffs of one skill (migration 0002).
+        Index("handoffs_open_by_skill", "status", "skill"),
     )
 
     id = Column(Integer, primary_key=True)

@@ -150,3 +150,18 @@ async def test_status_lookup_needs_the_matching_phone(use_database, kb, dispatch
                           None, {}, "case_status_form")
         await ActionCaseStatus().run(lookup, tracker, DOMAIN)
         assert lookup.messages[0]["text"].startswith(kb.replies[reply].text.split("{")[0])
+
+
+def test_a_slot_hook_written_the_sdk_way_is_an_error_not_silently_skipped():
+    from actions.forms import FieldsForm
+
+    with pytest.raises(TypeError, match="validate_case_phone would never run"):
+        class ValidateSomethingForm(FieldsForm):
+            def name(self) -> str:
+                return "validate_something_form"
+
+            def cleaners(self) -> dict:
+                return {}
+
+            async def validate_case_phone(self, value, dispatcher, tracker, domain) -> dict:
+                return {"case_phone": value}
