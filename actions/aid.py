@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge
+from actions.common import knowledge, stored
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
-from bot import aid, intake
-from bot.database import StoreUnavailable, in_store
+from bot import field_values
+from bot.store import aid
 
 QUESTION_SLOTS = tuple(f"aid_{criterion}" for criterion in aid.CRITERIA)
 AID_SLOTS = (*QUESTION_SLOTS, "aid_consent", "aid_name", "aid_phone")
@@ -19,7 +19,7 @@ AID_SLOTS = (*QUESTION_SLOTS, "aid_consent", "aid_name", "aid_phone")
 
 def answer(text: str, parse: dict[str, Any]) -> str | None:
     """是 / 不是 / 不清楚 from buttons or words."""
-    if intake.is_unknown(text):
+    if field_values.is_unknown(text):
         return aid.UNKNOWN
     said = yes_no(text, parse)
     return None if said is None else aid.YES if said else aid.NO
@@ -45,8 +45,8 @@ class ValidateAidForm(FieldsForm):
     def cleaners(self) -> dict[str, Cleaner]:
         """One rule for every question, then the referral's consent, name and phone."""
         return {**{slot: answer for slot in QUESTION_SLOTS}, "aid_consent": yes_no,
-                "aid_name": lambda text, _: intake.clean_name(text),
-                "aid_phone": lambda text, _: intake.clean_phone(text)}
+                "aid_name": lambda text, _: field_values.clean_name(text),
+                "aid_phone": lambda text, _: field_values.clean_phone(text)}
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: dict[str, Any]) -> list[str]:
@@ -98,13 +98,12 @@ class ActionSubmitAid(Action):
         if not tracker.get_slot("aid_consent"):
             dispatcher.utter_message(**replies["aid_no_consent"].render())
             return clear(AID_SLOTS)
-        try:
-            await in_store(lambda session: aid.open_referral(
-                session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
-                answers=answers_of(tracker), programmes=[m.programme["id"] for m in matches],
-                worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone")))
-        except StoreUnavailable:
-            dispatcher.utter_message(**replies["aid_store_down"].render())
+        referral = await stored(dispatcher, lambda session: aid.open_referral(
+            session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
+            answers=answers_of(tracker), programmes=[m.programme["id"] for m in matches],
+            worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone")),
+            down="aid_store_down")
+        if referral is None:
             return []
         dispatcher.utter_message(**replies["aid_referred"].render())
         return clear(AID_SLOTS)

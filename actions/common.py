@@ -1,11 +1,21 @@
-"""What every action module shares: the knowledge base, loaded and checked once per process."""
+"""What every action module shares: the knowledge base, the last parse, and the app database call."""
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
+import logging
+from collections.abc import Callable
+from typing import TypeVar
 
-from bot.knowledge import KnowledgeBase, load_cached
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from bot.kb.knowledge import KnowledgeBase, load_cached
 from bot.settings import load_settings
+from bot.store.database import StoreUnavailable, in_store
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def knowledge() -> KnowledgeBase:
@@ -16,3 +26,18 @@ def knowledge() -> KnowledgeBase:
 def latest_parse(tracker: Tracker) -> dict:
     """The NLU result of the worker's last message, with the text the worker typed."""
     return dict(tracker.latest_message or {})
+
+
+async def stored(dispatcher: CollectingDispatcher | None, work: Callable[[Session], T], *, down: str) -> T | None:
+    """One unit of work off the event loop; None when the database is down, and the worker is told (reply `down`).
+
+    `work` must not return None itself. The worker's answers stay in the slots, so nothing they
+    typed is lost: they can try again, or ask for a person.
+    """
+    try:
+        return await in_store(work)
+    except StoreUnavailable as error:
+        log.warning("app database unavailable (%s): %s", down, error)
+        if dispatcher is not None:
+            dispatcher.utter_message(**knowledge().replies[down].render())
+        return None

@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.orm import Session
 
-from actions.common import knowledge, latest_parse
+from actions.common import knowledge, latest_parse, stored
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
 from actions.legal_aid import street_id, street_name
-from bot import courses, intake
-from bot.cases import local_time
-from bot.database import StoreUnavailable, in_store
-from bot.knowledge import KnowledgeBase
-from bot.models import utcnow
-from bot.rasa_api import RasaClient, RasaUnavailable
+from bot import field_values
+from bot.clock import local_time, utcnow
+from bot.kb.knowledge import KnowledgeBase
+from bot.notify import Notifier
+from bot.rasa_api import RasaUnavailable
 from bot.settings import load_settings
+from bot.store import courses
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SIGNUP_SLOTS = ("course_session", "signup_confirmed")
+DOWN = "courses_down"  # what a worker hears when the class list cannot be read or written
 
 
 def entity(parse: dict[str, Any], name: str) -> str | None:
@@ -36,24 +35,15 @@ def entity(parse: dict[str, Any], name: str) -> str | None:
 def place_name(kb: KnowledgeBase, centre: str) -> str:
     """A centre id as its name and address."""
     spec = next(c for c in kb.local["centres"] if c["id"] == centre)
-    return f"{spec['name']}（{spec['address']}）"
+    return kb.replies["course_place"].render(name=spec["name"], address=spec["address"])["text"]
 
 
 def session_button(kb: KnowledgeBase, view: courses.SessionView, payload: str) -> dict[str, str]:
     """One class meeting as a button: name, time, street and free seats."""
-    left = f"余{view.seats_left}位" if view.seats_left else "已满可候补"
-    return {"title": f"{view.course_name} {view.when()} {street_name(kb, view.street)} {left}", "payload": payload}
-
-
-async def stored(dispatcher: CollectingDispatcher | None, work: Callable[[Session], T],
-                 down: str = "courses_down") -> T | None:
-    """One unit of work off the event loop; if the database is down, the worker is told (reply `down`)."""
-    try:
-        return await in_store(work)
-    except StoreUnavailable:
-        if dispatcher is not None:
-            dispatcher.utter_message(**knowledge().replies[down].render())
-        return None
+    seats = kb.replies["course_seats_short" if view.seats_left else "course_full_short"].render(left=view.seats_left)
+    title = kb.replies["course_button"].render(name=view.course_name, when=view.when(),
+                                               street=street_name(kb, view.street), seats=seats["text"])
+    return {"title": title["text"], "payload": payload}
 
 
 async def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispatcher | None) -> list | None:
@@ -62,7 +52,8 @@ async def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispat
     text = parse.get("text") or ""
     query = courses.parse_query(text, local=kb.local, street=street_id(text, parse, kb))
     now = local_time(utcnow()).replace(tzinfo=None)  # the catalogue's times are local
-    return await stored(dispatcher, lambda session: courses.search(session, query=query, local=kb.local, now=now))
+    return await stored(dispatcher, lambda session: courses.search(session, query=query, local=kb.local, now=now),
+                        down=DOWN)
 
 
 async def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -102,20 +93,19 @@ class ActionCourseDetails(Action):
         """Details of the session in the payload (or a search if there is none)."""
         kb = knowledge()
         session_id = entity(latest_parse(tracker), "course_session") or ""
-        found = await stored(dispatcher, lambda session: [courses.get_session(session, session_id=session_id)])
+        found = await stored(dispatcher, lambda session: [courses.get_session(session, session_id=session_id)],
+                             down=DOWN)
         if found is None:  # the worker has been told the store is down
             return []
         view = found[0]
         if view is None:  # no such class (an old button): show what there is
             return await show_courses(dispatcher, tracker)
         course = next(c for c in kb.local["courses"] if c["id"] == view.course_id)
-        seats = f"还剩 {view.seats_left} 个名额" if view.seats_left else "名额已满，可以报名候补"
+        seats = kb.replies["course_seats" if view.seats_left else "course_full"].render(left=view.seats_left)["text"]
         dispatcher.utter_message(**kb.replies["course_details"].render(
             name=view.course_name, description=course["description"], when=view.when(),
             place=place_name(kb, view.place), cost=view.cost, seats=seats))
-        dispatcher.utter_message(text=kb.replies["course_details_next"].text, buttons=[
-            {"title": "报名这节课", "payload": f'/course_signup{{"course_session":"{view.id}"}}'},
-            {"title": "看看别的课", "payload": "/course_signup"}])
+        dispatcher.utter_message(**kb.replies["course_details_next"].render(session=view.id))
         return []
 
 
@@ -165,8 +155,8 @@ class ValidateSignupForm(FieldsForm):
 
     def cleaners(self) -> dict[str, Cleaner]:
         """A session that exists, a name, a mobile number, a yes."""
-        return {"course_session": self._session, "signup_name": lambda text, _: intake.clean_name(text),
-                "signup_phone": lambda text, _: intake.clean_phone(text),
+        return {"course_session": self._session, "signup_name": lambda text, _: field_values.clean_name(text),
+                "signup_phone": lambda text, _: field_values.clean_phone(text),
                 "signup_confirmed": lambda text, parse: yes_no(text, parse) or None}
 
     @staticmethod
@@ -188,7 +178,7 @@ class ActionAskSignupConfirmed(Action):
         """Course, time, place, name and phone."""
         kb = knowledge()
         view = await stored(dispatcher, lambda session: courses.get_session(
-            session, session_id=tracker.get_slot("course_session")))
+            session, session_id=tracker.get_slot("course_session")), down=DOWN)
         if view is None:
             return []
         dispatcher.utter_message(**kb.replies["signup_summary"].render(
@@ -233,7 +223,8 @@ class ActionMyCourses(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Seats and waiting places, soonest first."""
         kb = knowledge()
-        mine = await stored(dispatcher, lambda session: courses.signups_of(session, conversation_id=tracker.sender_id))
+        mine = await stored(dispatcher, lambda session: courses.signups_of(session, conversation_id=tracker.sender_id),
+                            down=DOWN)
         if mine is None:
             return []
         if not mine:
@@ -241,8 +232,10 @@ class ActionMyCourses(Action):
             return []
         lines = [kb.replies["my_course_line"].render(
             name=r.session.course_name, when=r.session.when(),
-            state="已报上" if r.status == "confirmed" else f"候补第{r.waiting_position}位")["text"] for r in mine]
-        buttons = [{"title": f"取消 {r.session.course_name} {r.session.when()}",
+            state=kb.replies["my_course_confirmed" if r.status == "confirmed" else "my_course_waiting"].render(
+                position=r.waiting_position)["text"])["text"] for r in mine]
+        buttons = [{"title": kb.replies["my_course_cancel_button"].render(
+                        name=r.session.course_name, when=r.session.when())["text"],
                     "payload": f'/cancel_signup{{"signup":"{r.signup_id}"}}'} for r in mine]
         dispatcher.utter_message(text=kb.replies["my_courses"].render(lines="\n".join(lines))["text"], buttons=buttons)
         return []
@@ -262,34 +255,28 @@ class ActionCancelSignup(Action):
         signup = entity(latest_parse(tracker), "signup")
         if signup is None or not signup.isdigit():
             return await ActionMyCourses().run(dispatcher, tracker, domain)
-        try:
-            promotion = await in_store(lambda session: courses.cancel(
-                session, signup_id=int(signup), conversation_id=tracker.sender_id))
+        try:  # a list, because no promotion (None) is an answer too
+            cancelled = await stored(dispatcher, lambda session: [courses.cancel(
+                session, signup_id=int(signup), conversation_id=tracker.sender_id)], down=DOWN)
         except LookupError:
             dispatcher.utter_message(**kb.replies["signup_not_found"].render())
             return []
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["courses_down"].render())
+        if cancelled is None:
             return []
+        promotion = cancelled[0]
         dispatcher.utter_message(**kb.replies["signup_cancelled"].render())
         if promotion is None:
             return []
         view = promotion.session
-        text = kb.replies["signup_promoted"].render(name=view.course_name, when=view.when(),
-                                                    place=place_name(kb, view.place))["text"]
+        values = {"name": view.course_name, "when": view.when(), "place": place_name(kb, view.place)}
         if promotion.conversation_id == tracker.sender_id:
             # Their own waiting place moved up: this very turn holds the conversation's lock, so
             # telling them through Rasa would wait on ourselves. Say it here.
-            dispatcher.utter_message(text=text)
-        else:
-            await notify_promoted(promotion, text)
+            dispatcher.utter_message(**kb.replies["signup_promoted"].render(**values))
+            return []
+        try:
+            await Notifier.from_settings(load_settings()).tell(promotion.conversation_id, "signup_promoted", **values)
+        except RasaUnavailable as error:
+            log.warning("could not tell signup %s of its promotion: %s", promotion.signup_id, error)
         return []
 
-
-async def notify_promoted(promotion: courses.Promotion, text: str) -> None:
-    """Tell the worker who got the seat, through Rasa on the channel they used; log if it fails."""
-    settings = load_settings()
-    try:
-        await RasaClient(settings.rasa_url, settings.rasa_token).say(promotion.conversation_id, text)
-    except RasaUnavailable as error:
-        log.warning("could not tell signup %s of its promotion: %s", promotion.signup_id, error)

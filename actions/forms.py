@@ -9,7 +9,6 @@ replies named `invalid_<slot>` in knowledge/replies.yml for the re-prompts.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
@@ -20,12 +19,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.common import knowledge, latest_parse
-from bot import answering, consent
+from bot import consent
+from bot.kb import answering
 
 # Intents a form never swallows as an answer: the rules for them run, then the form resumes.
 PASS_THROUGH = {"crisis", "request_human", "cancel"}
 QUESTION_INTENTS = {"ask_knowledge", "follow_up", "ask_article", "main_menu", "bot_challenge"}
-_QUESTION = re.compile(r"[?？]|怎么|什么|吗|多少|能不能|可不可以|是不是|是否|哪里|哪儿|为什么|如何|咋")
 
 Cleaner = Callable[[str, dict[str, Any]], Any]
 
@@ -33,7 +32,8 @@ Cleaner = Callable[[str, dict[str, Any]], Any]
 def is_question(parse: dict[str, Any]) -> bool:
     """A question asked mid-form: a question intent and question words (a bare name is not one)."""
     intent = (parse.get("intent") or {}).get("name")
-    return intent in QUESTION_INTENTS and bool(_QUESTION.search(parse.get("text") or ""))
+    text = parse.get("text") or ""
+    return intent in QUESTION_INTENTS and any(word in text for word in knowledge().terms.question_words)
 
 
 def intent_of(parse: dict[str, Any]) -> str | None:

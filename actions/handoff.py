@@ -9,13 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_parse
+from actions.common import knowledge, latest_parse, stored
 from actions.forms import Cleaner, FieldsForm, clear
 from actions.knowledge import answer_if_clear, offer_support
-from bot import cases, handoff, intake
-from bot.database import StoreUnavailable, in_store
-from bot.knowledge import KnowledgeBase
-from bot.models import utcnow
+from bot import field_values
+from bot.clock import utcnow
+from bot.kb.knowledge import KnowledgeBase
+from bot.store import cases, handoff
 from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
@@ -29,14 +29,11 @@ async def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: Kno
     """Put the conversation in line (telling the worker their place); False if the store is down."""
     settings = kb.local.get("handoff") or {}
     phone, note = callback or (None, None)
-    try:
-        ticket = await in_store(lambda session: handoff.request(
-            session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
-            skill=skill, reason=reason, minutes_per_conversation=int(settings["minutes_per_conversation"]),
-            callback_phone=phone, callback_note=note))
-    except StoreUnavailable as error:
-        log.warning("handoff store unavailable (%s)", error)
-        dispatcher.utter_message(**kb.replies["handoff_store_down"].render())
+    ticket = await stored(dispatcher, lambda session: handoff.request(
+        session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
+        skill=skill, reason=reason, minutes_per_conversation=int(settings["minutes_per_conversation"]),
+        callback_phone=phone, callback_note=note), down="handoff_store_down")
+    if ticket is None:
         return False
     if announce:
         dispatcher.utter_message(**kb.replies["handoff_queued"].render(
@@ -95,9 +92,9 @@ class ValidateCallbackForm(FieldsForm):
 
     def cleaners(self) -> dict[str, Cleaner]:
         """Phone as in the legal-aid intake; the note in the worker's own words."""
-        limit = intake.LIMITS["case_facts"]
-        return {"callback_phone": lambda text, _: intake.clean_phone(text),
-                "callback_note": lambda text, _: intake.clean_free_text("case_facts", text[:limit])}
+        limit = field_values.LIMITS["case_facts"]
+        return {"callback_phone": lambda text, _: field_values.clean_phone(text),
+                "callback_note": lambda text, _: field_values.clean_free_text("case_facts", text[:limit])}
 
 
 class ActionSubmitCallback(Action):

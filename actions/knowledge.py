@@ -10,11 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
 from actions.courses import offer_courses
-from bot import answering, courses, local_info
-from bot.articles import find_article
-from bot.crisis import POSSIBLE
-from bot.knowledge import Entry, KnowledgeBase
-from bot.statutes import article_label
+from bot.kb import answering, local
+from bot.kb.articles import find_article
+from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.statutes import article_label
+from bot.nlu.crisis import POSSIBLE
+from bot.store import courses
 
 
 def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase,
@@ -29,7 +30,7 @@ def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBas
         message = kb.replies["kb_answer_plain"].render(answer=entry.answer)
     offered = [answering.entry_button(also, kb.replies["also_ask"].render(title=also.title)["text"])] if also else []
     dispatcher.utter_message(text=message["text"], buttons=[*offered, *answering.buttons(entry, kb)])
-    for detail in local_info.details(entry, parse, kb):
+    for detail in local.details(entry, parse, kb):
         dispatcher.utter_message(text=detail)
     return [SlotSet("topic", entry.topic), SlotSet("last_entry", entry.id), SlotSet("fallback_count", 0)]
 
@@ -61,7 +62,7 @@ def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: Kn
     """Another area of law: say so kindly, say where to go, and give the labor side if there is one."""
     area = decision.area
     dispatcher.utter_message(**kb.replies["refer_other_law"].render(
-        area=area.name, where=area.where, services=local_info.legal_services(kb)))
+        area=area.name, where=area.where, services=local.legal_services(kb)))
     if decision.also is None:
         return [SlotSet("topic", None), SlotSet("last_entry", None)]
     dispatcher.utter_message(**kb.replies["labor_angle"].render())
@@ -69,7 +70,7 @@ def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: Kn
 
 
 async def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Decide (bot.answering) and say it: the answer, a choice of topics, a referral, or 'not sure'."""
+    """Decide (bot.kb.answering) and say it: the answer, a choice of topics, a referral, or 'not sure'."""
     kb = knowledge()
     parse = latest_parse(tracker)
     decision = answering.decide(parse, answering.Context(tracker.get_slot("topic")), kb)

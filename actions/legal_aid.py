@@ -10,17 +10,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge
+from actions.common import knowledge, stored
 from actions.forms import AskWithChoices, Cleaner, FieldsForm, FormStart, clear, intent_of, yes_no
-from bot import cases, intake
-from bot.database import StoreUnavailable, in_store
-from bot.knowledge import KnowledgeBase
+from bot import field_values
+from bot.clock import local_time
+from bot.kb import legal_aid
+from bot.kb.knowledge import KnowledgeBase
+from bot.store import cases
+from bot.store.database import StoreUnavailable, in_store
 from bot.text import normalize
 from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
-FORM_SLOTS = ("case_consent", *intake.FIELDS, "case_confirmed")
+FORM_SLOTS = ("case_consent", *legal_aid.FIELDS, "case_confirmed")
 LOOKUP_SLOTS = ("lookup_number", "lookup_phone")
 RETRY_AFTER = dt.timedelta(seconds=60)
 MAX_RETRIES = 10
@@ -54,21 +57,22 @@ class ValidateLegalAidForm(FieldsForm):
         return "validate_legal_aid_form"
 
     def cleaners(self) -> dict[str, Cleaner]:
-        """One rule per field (bot.intake)."""
+        """One rule per field (bot.field_values)."""
         kb = knowledge()
         content = kb.legal_aid
         return {
             "case_consent": yes_no,
             "case_dispute": lambda text, _: content.dispute_in_text(text),
-            "case_employer": lambda text, _: intake.clean_free_text("case_employer", text),
-            "case_facts": lambda text, _: intake.clean_free_text("case_facts", text[:intake.LIMITS["case_facts"]]),
-            "case_amount": lambda text, _: intake.UNKNOWN if intake.is_unknown(text)
-            else intake.clean_free_text("case_amount", text),
-            "case_since": lambda text, _: intake.UNKNOWN if intake.is_unknown(text)
-            else intake.clean_free_text("case_since", text),
+            "case_employer": lambda text, _: field_values.clean_free_text("case_employer", text),
+            "case_facts": lambda text, _: field_values.clean_free_text(
+                "case_facts", text[:field_values.LIMITS["case_facts"]]),
+            "case_amount": lambda text, _: field_values.UNKNOWN if field_values.is_unknown(text)
+            else field_values.clean_free_text("case_amount", text),
+            "case_since": lambda text, _: field_values.UNKNOWN if field_values.is_unknown(text)
+            else field_values.clean_free_text("case_since", text),
             "case_street": lambda text, parse: street_id(text, parse, kb),
-            "case_name": lambda text, _: intake.clean_name(text),
-            "case_phone": lambda text, _: intake.clean_phone(text),
+            "case_name": lambda text, _: field_values.clean_name(text),
+            "case_phone": lambda text, _: field_values.clean_phone(text),
             "case_confirmed": self._confirmed,
         }
 
@@ -89,7 +93,7 @@ class ValidateLegalAidForm(FieldsForm):
         at_summary = tracker.get_slot("requested_slot") == "case_confirmed"
         if intent_of(parse) != "correct_field" and not (at_summary and (field or yes_no(text, parse) is False)):
             return None
-        if field not in intake.FIELDS:
+        if field not in legal_aid.FIELDS:
             return {"case_confirmed": None, "case_correcting": True}
         return {field: None, "case_confirmed": None, "case_correcting": None}
 
@@ -153,7 +157,7 @@ class ActionAskCaseConfirmed(Action):
         kb = knowledge()
         if tracker.get_slot("case_correcting"):
             buttons = [{"title": kb.legal_aid.field_labels[f], "payload": f'/correct_field{{"field":"{f}"}}'}
-                       for f in intake.FIELDS]
+                       for f in legal_aid.FIELDS]
             dispatcher.utter_message(text=kb.replies["case_which_field"].text, buttons=buttons)
             return [SlotSet("case_correcting", None)]
         dispatcher.utter_message(**kb.replies["case_summary"].render(**summary_values(tracker, kb)))
@@ -162,7 +166,7 @@ class ActionAskCaseConfirmed(Action):
 
 def summary_values(tracker: Tracker, kb: KnowledgeBase) -> dict[str, str]:
     """The intake answers as the worker reads them back (labels, not codes)."""
-    values = {slot: str(tracker.get_slot(slot) or "") for slot in intake.FIELDS}
+    values = {slot: str(tracker.get_slot(slot) or "") for slot in legal_aid.FIELDS}
     values["case_dispute"] = kb.legal_aid.dispute_types[values["case_dispute"]].label
     values["case_street"] = street_name(kb, values["case_street"])
     return values
@@ -229,9 +233,9 @@ class ValidateCaseStatusForm(FieldsForm):
         return "validate_case_status_form"
 
     def cleaners(self) -> dict[str, Cleaner]:
-        """Number in any case and spacing; phone as in the intake."""
-        return {"lookup_number": lambda text, _: intake.clean_case_number(text),
-                "lookup_phone": lambda text, _: intake.clean_phone(text)}
+        """Number in any case and spacing; phone as in the field_values."""
+        return {"lookup_number": lambda text, _: field_values.clean_case_number(text),
+                "lookup_phone": lambda text, _: field_values.clean_phone(text)}
 
 
 
@@ -244,7 +248,8 @@ class ActionStartCaseStatus(FormStart):
 
     async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """Only the number: the phone is always asked, it is what proves the case is theirs."""
-        return {"lookup_number": intake.clean_case_number(parse.get("text") or "") or tracker.get_slot("case_number")}
+        typed = field_values.clean_case_number(parse.get("text") or "")
+        return {"lookup_number": typed or tracker.get_slot("case_number")}
 
 
 class ActionCaseStatus(Action):
@@ -259,15 +264,15 @@ class ActionCaseStatus(Action):
         """Status, lawyer and last change; the same 'not found' whether the number or the phone is wrong."""
         kb = knowledge()
         try:
-            view = await in_store(lambda session: cases.find_for_worker(
-                session, number=tracker.get_slot("lookup_number"), phone=tracker.get_slot("lookup_phone")))
+            view = await stored(dispatcher, lambda session: cases.find_for_worker(
+                session, number=tracker.get_slot("lookup_number"), phone=tracker.get_slot("lookup_phone")),
+                down="case_lookup_down")
         except cases.CaseNotFound:
             dispatcher.utter_message(**kb.replies["case_not_found"].render())
             return clear(LOOKUP_SLOTS)
-        except StoreUnavailable:
-            dispatcher.utter_message(**kb.replies["case_lookup_down"].render())
+        if view is None:
             return clear(LOOKUP_SLOTS)
-        changed = cases.local_time(view.updated_at)
+        changed = local_time(view.updated_at)
         dispatcher.utter_message(**kb.replies["case_status"].render(
             number=view.number, status=cases.STATUSES[view.status], lawyer=view.lawyer.name,
             lawyer_phone=view.lawyer.phone, updated=changed.strftime("%Y-%m-%d %H:%M")))

@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge, latest_parse
 from actions.handoff import join_queue
 from actions.knowledge import answer_if_clear
-from bot import answering, handoff
-from bot.models import utcnow
+from bot.clock import utcnow
+from bot.kb import answering
+from bot.store import handoff
 
 
 class ActionCrisis(Action):

@@ -1,1 +1,1 @@
-"""职工服务助手: the domain services behind the Rasa bot (knowledge, answering, channels, console)."""
+"""职工服务助手: the knowledge base, NLU, app database, channels and web behind the Rasa bot."""

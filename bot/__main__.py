@@ -1,5 +1,5 @@
 """`python -m bot ...`: see bot.cli."""
 
-from bot.cli import main
+from bot.tools.cli import main
 
 raise SystemExit(main())

@@ -1,10 +1,10 @@
-"""Alembic environment: the URL comes from bot.database.migrate (or DATABASE_URL)."""
+"""Alembic environment: the URL comes from bot.store.database.migrate (or DATABASE_URL)."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from bot.database import database_url
-from bot.models import Base
+from bot.store.database import database_url
+from bot.store.models import Base
 
 config = context.config
 url = config.attributes.get("url") or database_url()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train only when an input changed: config, domain, data, knowledge/ (less replies) or the NLU code.
+# Train only when an input changed: config, domain, data, knowledge/ (less replies) or the code the model runs.
 # A model trained from the same inputs is reused from the cache folder (it must also work without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +13,12 @@ rm -f /tmp/zgfw-kb-check.$$
 
 # knowledge/replies.yml is wording the actions read at run time, not a training input: staff can
 # reword a reply without a retrain.
-inputs=$( { ls config.yml domain.yml requirements.lock;
-            find data knowledge bot/nlu build/data build/jieba -type f -not -name "*.pyc" -not -path knowledge/replies.yml;
-            ls bot/{knowledge,retrieval,text,vocabulary,entity_rules,statutes,safety,crisis,law_areas,training_data}.py; } | LC_ALL=C sort)
-digest=$(cat $inputs | sha256sum | cut -c1-16)
+# The code inputs are bot/kb, bot/nlu and every module of ours they import (`bot kb code` follows them).
+inputs=$( { ls config.yml domain.yml;
+            find data knowledge build/data build/jieba -type f -not -path knowledge/replies.yml;
+            .venv/bin/python -m bot kb code; } | LC_ALL=C sort)
+# Packages count by their pinned versions (the lock's hashes and comments do not change a model).
+digest=$( { cat $inputs; grep -oE '^[A-Za-z0-9_.-]+==[^ ;\\]+' requirements.lock; } | sha256sum | cut -c1-16)
 model=models/current.tar.gz
 if [ -f "$model" ] && [ "$(cat models/.inputs 2>/dev/null)" = "$digest" ]; then
   echo "Model is up to date ($model)."

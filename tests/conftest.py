@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeBase, load
-from bot.settings import ROOT, Settings
+from bot.kb.knowledge import KnowledgeBase, load
+from bot.settings import ROOT, Settings, load_settings
 from tests import fake_wechat
 
 MODEL = ROOT / "models" / "current.tar.gz"
@@ -29,7 +29,7 @@ def kb() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def offline_bot():  # noqa: ANN201
-    from bot.offline import OfflineBot
+    from bot.tools.offline import OfflineBot
 
     assert MODEL.exists(), "no trained model: run `make train` (make test does it for you)"
     servers_database = os.environ.get("DATABASE_URL")
@@ -40,20 +40,14 @@ def offline_bot():  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Ports away from the defaults, so tests run beside a `make run`."""
-    return Settings(knowledge_dir=ROOT / "knowledge", models_dir=ROOT / "models", host="127.0.0.1",
-                    rasa_port=15005, action_port=15055, web_port=18000, rasa_token="test-token")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The whole system as `make run` starts it, with fresh databases and people on duty round the clock.
 
-
-@pytest.fixture(scope="session")
-def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The whole system as `make run` starts it, with fresh databases and people on duty round the clock."""
-    import dataclasses
-
+    Ports are away from the defaults, so tests run beside a `make run`.
+    """
     import yaml
 
-    from bot import launcher
+    from bot.tools import launcher
 
     state = tmp_path_factory.mktemp("state")
     os.environ["ZGFW_TRACKER_DB"] = str(state / "tracker.db")
@@ -64,10 +58,11 @@ def servers(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -
     local["handoff"]["hours"] = [{"days": [1, 2, 3, 4, 5, 6, 7], "from": "00:00", "to": "24:00"}]
     shift_sessions_ahead(local)
     deployment.write_text(yaml.safe_dump(local, allow_unicode=True), encoding="utf-8")
-    settings = dataclasses.replace(test_settings, knowledge_dir=knowledge)
     os.environ.update(ZGFW_WECHAT_TOKEN=fake_wechat.TOKEN, ZGFW_WECHAT_APPID=fake_wechat.APPID,
                       ZGFW_WECHAT_SECRET=fake_wechat.SECRET, ZGFW_WECHAT_AES_KEY=fake_wechat.AES_KEY,
                       ZGFW_WECHAT_MODE="compatible", ZGFW_WECHAT_API_BASE=f"http://127.0.0.1:{WECHAT_API_PORT}")
+    settings = load_settings().copy(update={"knowledge_dir": knowledge, "rasa_port": 15005, "action_port": 15055,
+                                            "web_port": 18000, "rasa_token": "test-token"})
     RUNNING["log"] = state / "servers.log"  # what the servers print, for tests that read it
     with open(RUNNING["log"], "a") as output:
         children = launcher.start(settings, output)
@@ -131,8 +126,8 @@ STAFF_PASSWORD = "工会 test password 1"  # noqa: S105 - a throwaway test accou
 @pytest.fixture(scope="session")
 def staff_accounts(servers: Settings) -> dict[str, str]:
     """One console account per role in the running system's database: role -> username."""
-    from bot.database import session_scope
-    from bot.staff import create_staff
+    from bot.staff.accounts import create_staff
+    from bot.store.database import session_scope
 
     names = {"counselor": "xiaoli", "legal": "lawyer-wang", "admin": "admin"}
     display = {"counselor": "小李", "legal": "王律师", "admin": "管理员"}
@@ -280,7 +275,7 @@ def postgres_server() -> Iterator[Postgres]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A new, migrated app database per test, on SQLite and on PostgreSQL."""
-    from bot.database import migrate
+    from bot.store.database import migrate
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'app.db'}"

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.wechat import API_TIMEOUT_S
+from bot.channels.wechat.client import API_TIMEOUT_S
 
 TOKEN = "zgfw-test-token"  # noqa: S105 - the fake WeChat account of the tests
 APPID = "wx0000000000000000"

@@ -1,7 +1,7 @@
 """The answer decision on hand-made parse results (no model needed)."""
 
-from bot import answering
-from bot.answering import Context, decide
+from bot.kb import answering
+from bot.kb.answering import Context, decide
 from tests.conftest import make_parse as parse
 
 

@@ -1,4 +1,4 @@
-from bot.articles import article_number, find_article
+from bot.kb.articles import article_number, find_article
 
 
 def test_article_numbers_in_chinese_or_digits():

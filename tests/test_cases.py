@@ -6,9 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from bot import cases
-from bot.database import StoreUnavailable, session_scope
-from bot.staff import PermissionDenied, StaffMember, authenticate, create_staff
+from bot.staff.accounts import authenticate, create_staff
+from bot.store import cases
+from bot.store.database import StoreUnavailable, session_scope
+from bot.store.roles import PermissionDenied, StaffMember
 
 LAWYER = cases.Lawyer("王律师（示例）", "13900000101")
 
@@ -97,7 +98,7 @@ def test_staff_passwords_are_hashed_and_checked(database):
 
 
 def test_names_and_phones_stay_out_of_the_log(database, caplog):
-    with caplog.at_level(logging.INFO, logger="bot.cases"):
+    with caplog.at_level(logging.INFO, logger="bot.store.cases"):
         receipt = open_one(database)
     assert receipt.number in caplog.text
     assert "13812345678" not in caplog.text and "王建国" not in caplog.text

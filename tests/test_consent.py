@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.consent import read
-from bot.knowledge import load
+from bot.kb.knowledge import load
 from bot.settings import ROOT
 
 WORDS = load(ROOT / "knowledge").terms.consent

@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from bot.database import session_scope
-from bot.models import AuditEntry
+from bot.store.database import session_scope
+from bot.store.models import AuditEntry
 from tests.conftest import STAFF_PASSWORD
 from tests.test_rest_channel import say, texts
 
@@ -90,7 +90,7 @@ def test_login_needs_the_form_token_and_the_right_password(servers, staff_accoun
 
 
 def test_logins_are_rate_limited(servers, staff_accounts, legal):
-    from bot.staff import create_staff
+    from bot.staff.accounts import create_staff
 
     with session_scope(os.environ["DATABASE_URL"]) as session:
         create_staff(session, username="target", display_name="t", role="legal", password=STAFF_PASSWORD)
@@ -164,7 +164,7 @@ def test_staff_accounts_are_created_from_the_command_line(tmp_path):
     import sys
 
     from bot.settings import ROOT
-    from bot.staff import authenticate
+    from bot.staff.accounts import authenticate
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     env = {**os.environ, "DATABASE_URL": url, "ZGFW_STAFF_PASSWORD": "a long password"}
@@ -190,9 +190,9 @@ def test_a_database_outage_is_a_503_in_chinese_not_a_500(tmp_path):
     import sys
     import time
 
-    from bot import launcher
     from bot.settings import ROOT
-    from bot.web.console_auth import COOKIE
+    from bot.tools import launcher
+    from bot.web.console.auth import COOKIE
 
     port = 18093
     env = {**os.environ, "ZGFW_WEB_PORT": str(port), "ZGFW_HOST": "127.0.0.1",
@@ -222,8 +222,9 @@ def test_polling_does_not_keep_an_idle_session_alive(servers):
 
     from sqlalchemy import update
 
-    from bot.models import Staff, StaffSession, utcnow
-    from bot.staff import create_staff
+    from bot.clock import utcnow
+    from bot.staff.accounts import create_staff
+    from bot.store.models import Staff, StaffSession
 
     with session_scope(os.environ["DATABASE_URL"]) as session:
         create_staff(session, username="idle-desk", display_name="值班", role="counselor", password=STAFF_PASSWORD)
@@ -256,10 +257,10 @@ def test_behind_a_trusted_proxy_the_real_address_counts_and_cookies_are_secure(t
     import sys
     import time
 
-    from bot import launcher
-    from bot.launcher import prepare_database
     from bot.settings import ROOT, load_settings
-    from bot.staff import create_staff
+    from bot.staff.accounts import create_staff
+    from bot.tools import launcher
+    from bot.tools.launcher import prepare_database
 
     database = f"sqlite:///{tmp_path / 'app.db'}"
     prepare_database(database, load_settings())
@@ -355,7 +356,8 @@ def test_a_conversation_taken_and_left_is_closed_and_the_worker_told(servers, le
     import asyncio
     import datetime as dt
 
-    from bot.models import Handoff, utcnow
+    from bot.clock import utcnow
+    from bot.store.models import Handoff
     from bot.web.app import create_app
     from bot.web.idle import close_idle
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from bot import courses
-from bot.database import session_scope
-from bot.models import CourseSession
+from bot.store import courses
+from bot.store.database import session_scope
+from bot.store.models import CourseSession
 
 NOW = dt.datetime(2026, 12, 1, 12, 0)
 

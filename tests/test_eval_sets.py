@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import CORPUS, NOT_LEGAL, OTHER_LAW, UNCOVERED, read_jsonl, real_rows
 from bot.settings import ROOT
 from bot.text import normalize
+from bot.tools.evaluation import CORPUS, NOT_LEGAL, OTHER_LAW, UNCOVERED, read_jsonl, real_rows
 
 AREAS = {"family", "traffic", "criminal", "housing", "debt", "consumer", "medical", "inheritance",
          "administrative", "company", "tort", "contract", "ip", "other"}

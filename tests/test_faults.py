@@ -7,8 +7,8 @@ import signal
 import subprocess
 import time
 
-from bot import launcher
 from bot.settings import ROOT
+from bot.tools import launcher
 from tests import fake_wechat
 from tests.conftest import RUNNING
 from tests.test_chat_sessions import page
@@ -111,8 +111,8 @@ def test_rasa_restarting_during_a_handoff_is_shown_to_staff_and_loses_nothing(
 def test_the_app_database_stopping_mid_form_loses_no_answer_and_opens_one_case(tmp_path):
     from sqlalchemy import func, select
 
-    from bot.database import session_scope
-    from bot.models import LegalCase
+    from bot.store.database import session_scope
+    from bot.store.models import LegalCase
     from tests.conftest import Postgres, another_system
     from tests.test_legal_aid_rest import INTAKE
     from tests.test_rest_channel import post

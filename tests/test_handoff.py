@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from bot import handoff
-from bot.database import session_scope
-from bot.staff import StaffMember, create_staff
+from bot.staff.accounts import create_staff
+from bot.store import handoff
+from bot.store.database import session_scope
+from bot.store.roles import StaffMember
 
 
 def staff(url: str, role: str, name: str | None = None) -> StaffMember:

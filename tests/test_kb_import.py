@@ -1,8 +1,8 @@
 import pytest
 import yaml
 
-from bot.kb_import import import_knowledge
-from bot.knowledge import KnowledgeError, load
+from bot.kb.importing import import_knowledge
+from bot.kb.knowledge import KnowledgeError, load
 from tests.conftest import write_knowledge_copy
 
 

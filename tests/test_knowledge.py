@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeError, load
+from bot.kb.knowledge import KnowledgeError, load
 from bot.settings import ROOT
 from tests.conftest import write_knowledge_copy
 

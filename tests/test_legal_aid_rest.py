@@ -4,8 +4,8 @@ import os
 
 from sqlalchemy import select
 
-from bot.database import session_scope
-from bot.models import LegalCase
+from bot.store.database import session_scope
+from bot.store.models import LegalCase
 from tests.test_rest_channel import say, slots, texts
 
 INTAKE = [

@@ -1,8 +1,8 @@
-"""The migrations build exactly the schema bot/models.py declares, on SQLite and on PostgreSQL."""
+"""The migrations build exactly the schema bot/store/models.py declares, on SQLite and on PostgreSQL."""
 
 from alembic import command
 
-from bot.database import alembic_config
+from bot.store.database import alembic_config
 
 
 def test_models_and_migrations_do_not_drift(database):

@@ -7,10 +7,10 @@ import sys
 
 from sqlalchemy import func, select
 
-from bot.database import session_scope
-from bot.launcher import prepare_database
-from bot.models import Handoff
 from bot.settings import ROOT, load_settings
+from bot.store.database import session_scope
+from bot.store.models import Handoff
+from bot.tools.launcher import prepare_database
 
 REPORT_KEYS = {"text", "intent", "entities", "topic", "entry", "answer", "citations", "handoff", "candidates",
                "decision", "referral", "also", "risk"}

@@ -1,4 +1,4 @@
-from bot.safety import PhraseMatcher
+from bot.nlu.phrases import PhraseMatcher
 
 
 def test_gap_phrases_match_with_words_in_between(kb):

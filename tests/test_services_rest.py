@@ -5,9 +5,9 @@ import os
 
 from sqlalchemy import select
 
-from bot import courses
-from bot.database import session_scope
-from bot.models import AidReferral, CourseSession
+from bot.store import courses
+from bot.store.database import session_scope
+from bot.store.models import AidReferral, CourseSession
 from tests.test_console import Browser, tracker
 from tests.test_rest_channel import say, texts
 

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.database import session_scope
-from bot.models import AuditEntry
-from bot.staff import create_staff
-from bot.staff_sessions import TooManyAttempts, login, unlock, wait_after
+from bot.staff.accounts import create_staff
+from bot.staff.sessions import login
+from bot.staff.throttle import TooManyAttempts, unlock, wait_after
+from bot.store.database import session_scope
+from bot.store.models import AuditEntry
 from tests.conftest import STAFF_PASSWORD as PASSWORD
 
 
@@ -56,7 +57,7 @@ def test_the_wait_ends_and_an_admin_can_end_it_at_once(database, accounts):
 
 
 def test_only_an_admin_unlocks(database, accounts):
-    from bot.staff import PermissionDenied
+    from bot.store.roles import PermissionDenied
 
     with session_scope(database) as session, pytest.raises(PermissionDenied):
         unlock(session, admin=accounts["counselor"], username="xiaoli")
@@ -65,7 +66,7 @@ def test_only_an_admin_unlocks(database, accounts):
 def test_a_wrong_name_costs_the_same_scrypt_work_as_a_wrong_password(database, accounts, monkeypatch):
     import hashlib
 
-    from bot import staff
+    from bot.staff import accounts as staff
 
     runs = []
     real = hashlib.scrypt

@@ -1,5 +1,5 @@
+from bot.kb.statutes import article_label, chinese_number, load_statutes
 from bot.settings import ROOT
-from bot.statutes import article_label, chinese_number, load_statutes
 
 SHARED_LAWS = ROOT.parent / "shared" / "knowledge-sources" / "laws"
 

@@ -1,6 +1,6 @@
 import yaml
 
-from bot import training_data
+from bot.kb import training_data
 from bot.settings import ROOT
 
 

@@ -12,10 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from bot import wechat_state
-from bot.channels.wechat import CHUNK_CHARS, WeChatInput, from_menu, render
-from bot.database import session_scope
-from bot.models import Undelivered, WeChatState, utcnow
+from bot.channels.wechat import state
+from bot.channels.wechat.input import WeChatInput, from_menu
+from bot.channels.wechat.output import CHUNK_CHARS, render
+from bot.clock import utcnow
+from bot.settings import WeChatSettings
+from bot.store.database import session_scope
+from bot.store.models import Undelivered, WeChatState
 from tests import fake_wechat
 from tests.conftest import RUNNING
 from tests.test_console import Browser, tracker
@@ -39,10 +42,10 @@ def test_handshake_and_forged_requests(hook):
 def test_a_refusal_is_logged_without_the_body(caplog):
     from types import SimpleNamespace
 
-    channel = WeChatInput(token=fake_wechat.TOKEN, appid=fake_wechat.APPID, secret=fake_wechat.SECRET)
+    channel = WeChatInput(WeChatSettings(token=fake_wechat.TOKEN, appid=fake_wechat.APPID, secret=fake_wechat.SECRET))
     request = SimpleNamespace(args={"signature": "0" * 40, "timestamp": str(int(time.time())), "nonce": "n"},
                               ip="203.0.113.9", body="我的手机13812345678".encode())
-    with caplog.at_level(logging.WARNING, logger="bot.channels.wechat"):
+    with caplog.at_level(logging.WARNING, logger="bot.channels.wechat.channel"):
         assert not channel._signed(request)
     assert "bad or stale signature (from 203.0.113.9)" in caplog.text and "13812345678" not in caplog.text
 
@@ -148,16 +151,16 @@ def test_long_answers_are_split_and_buttons_numbered():
 
 def test_a_menu_counts_for_the_next_message_only(use_database):
     options = [{"title": "申请法律援助", "payload": "/x"}]
-    wechat_state.save_menu("o-1", options)
-    assert wechat_state.take_menu("o-1") == options
-    assert wechat_state.take_menu("o-1") == []  # used up by that message, whatever it said
-    wechat_state.save_menu("o-1", options)
-    wechat_state.save_menu("o-1", [])  # a staff member's message (no buttons) replaces the menu
-    assert wechat_state.take_menu("o-1") == []
-    wechat_state.save_menu("o-1", options)
+    state.save_menu("o-1", options)
+    assert state.take_menu("o-1") == options
+    assert state.take_menu("o-1") == []  # used up by that message, whatever it said
+    state.save_menu("o-1", options)
+    state.save_menu("o-1", [])  # a staff member's message (no buttons) replaces the menu
+    assert state.take_menu("o-1") == []
+    state.save_menu("o-1", options)
     with session_scope() as session:
         session.get(WeChatState, "menu:o-1").expires_at = utcnow() - dt.timedelta(minutes=1)
-    assert wechat_state.take_menu("o-1") == []  # typed days later: "1" is just "1"
+    assert state.take_menu("o-1") == []  # typed days later: "1" is just "1"
     assert from_menu(options, "1") == "/x" and from_menu([], "1") == "1" and from_menu(options, "申请法律援助") == "/x"
 
 
@@ -171,7 +174,7 @@ def test_the_token_is_refreshed_once_for_every_replica(use_database):
         time.sleep(0.2)  # WeChat's token endpoint is not instant
         return f"token-{len(fetched)}", 7200
 
-    store = wechat_state.TokenStore("wx-replicas")
+    store = state.TokenStore("wx-replicas")
     start = threading.Barrier(6)
 
     def replica(_: int) -> str:
@@ -185,8 +188,8 @@ def test_the_token_is_refreshed_once_for_every_replica(use_database):
 
 
 def test_each_message_id_is_handled_once(use_database):
-    assert wechat_state.first_delivery("m-1")
-    assert not wechat_state.first_delivery("m-1")
+    assert state.first_delivery("m-1")
+    assert not state.first_delivery("m-1")
 
 
 def test_a_turn_that_said_nothing_gets_an_apology(kb, use_database):
@@ -201,5 +204,5 @@ def test_a_turn_that_said_nothing_gets_an_apology(kb, use_database):
 def test_old_message_ids_are_dropped_as_new_ones_arrive(use_database):
     with session_scope() as session:
         session.add(WeChatState(key="msg:old", value="", expires_at=utcnow() - dt.timedelta(hours=1)))
-    assert wechat_state.first_delivery("m-new")
-    assert wechat_state.first_delivery("old")  # forgotten, so it counts again
+    assert state.first_delivery("m-new")
+    assert state.first_delivery("old")  # forgotten, so it counts again

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from bot import cases
-from bot.local_data import _calendar_problems
+from bot.kb.local import _calendar_problems
+from bot.store import cases
 from bot.workdays import Calendar
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from bot import handoff
-from bot.database import StoreUnavailable, in_store
-from bot.knowledge import load_cached
+from bot.kb.knowledge import load_cached
+from bot.kb.replies import Reply
 from bot.privacy import keep_worker_text_out_of_warnings
-from bot.replies import Reply
 from bot.settings import load_settings
+from bot.store import handoff
+from bot.store.database import StoreUnavailable, in_store
 
 log = logging.getLogger(__name__)
 keep_worker_text_out_of_warnings()  # Rasa loads the channels after setting its own warning filters

@@ -21,6 +21,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from bot.channels import after_silence, replies
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,9 @@ class ChatPageInput(SocketIOInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ChatPageInput:
-        """credentials.yml: the usual socket.io keys and `secret` (ZGFW_CHAT_SECRET)."""
+        """credentials.yml: the usual socket.io keys; the secret comes from bot.settings."""
         credentials = credentials or {}
-        secret = str(credentials.get("secret") or "")
-        if len(secret) < 16:
-            raise ValueError("ZGFW_CHAT_SECRET must be set (at least 16 characters) for the chat page")
-        return cls(secret, credentials.get("user_message_evt", "user_uttered"),
+        return cls(load_settings().chat_secret, credentials.get("user_message_evt", "user_uttered"),
                    credentials.get("bot_message_evt", "bot_uttered"), credentials.get("namespace"))
 
     def __init__(self, secret: str, user_message_evt: str, bot_message_evt: str, namespace: str | None) -> None:

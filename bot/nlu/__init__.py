@@ -1,1 +1,1 @@
-"""Rasa graph components that bring the knowledge base into the NLU pipeline."""
+"""The NLU pipeline's own components, and the models they learn from knowledge/ (topics, crisis, entities)."""

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge import KnowledgeBase, load_cached
+from bot.kb.knowledge import KnowledgeBase, load_cached
 
 _FILE = "state.pkl"
 

@@ -1,6 +1,6 @@
 """Last step of the pipeline: a worker who may be in danger is escalated whatever came before.
 
-Replaces the crisis phrase guard: the phrases stay (bot.crisis), a classifier trained on
+Replaces the crisis phrase guard: the phrases stay (bot.nlu.crisis), a classifier trained on
 written crisis, distress and ordinary examples joins them, and every message gets a `risk`
 (crisis / possible / none) that the actions read for the second tier.
 """
@@ -12,9 +12,9 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.crisis import CRISIS, CrisisExamples, CrisisModel
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import CrisisExamples, KnowledgeBase
 from bot.nlu.base import KnowledgeComponent, settle_intent
+from bot.nlu.crisis import CRISIS, CrisisModel
 
 RISK = "risk"
 

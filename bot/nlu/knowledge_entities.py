@@ -8,10 +8,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import entity_rules
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
+from bot.kb.vocabulary import Name, dictionary, names
+from bot.nlu import entity_rules
 from bot.nlu.base import KnowledgeComponent
-from bot.vocabulary import Name, dictionary, names
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)

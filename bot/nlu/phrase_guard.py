@@ -13,9 +13,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge import KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.nlu.base import KnowledgeComponent, settle_intent
-from bot.safety import PhraseMatcher
+from bot.nlu.phrases import PhraseMatcher
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)

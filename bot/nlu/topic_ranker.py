@@ -9,10 +9,10 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.knowledge import NONE, KnowledgeBase
-from bot.law_areas import area_of
+from bot.kb.knowledge import NONE, KnowledgeBase
+from bot.kb.law_areas import area_of
 from bot.nlu.base import KnowledgeComponent
-from bot.retrieval import TopicModel, best
+from bot.nlu.retrieval import TopicModel, best
 
 TOPIC_RANKING = "topic_ranking"
 TOPIC_MASS = "topic_mass"

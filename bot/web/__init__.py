@@ -1,1 +1,1 @@
-"""The web server: the workers' chat page now, the staff console beside it later."""
+"""The web server: the workers' chat page and the staff console."""

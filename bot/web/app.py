@@ -8,10 +8,11 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from bot.cases import CaseNotFound
-from bot.database import StoreUnavailable
+from bot.notify import Notifier
 from bot.rasa_api import RasaClient
 from bot.settings import ROOT, Settings
+from bot.store.cases import CaseNotFound
+from bot.store.database import StoreUnavailable
 from bot.web import chat, console, idle
 
 STATIC = Path(__file__).parent / "static"
@@ -23,6 +24,7 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     app = Sanic(name)
     app.ctx.settings = settings
     app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
+    app.ctx.notify = Notifier(app.ctx.rasa, settings)
     app.static("/static", str(STATIC))
     app.static("/vendor/socket.io.js", str(SOCKET_IO_CLIENT), content_type="application/javascript")
     app.blueprint(chat.blueprint)

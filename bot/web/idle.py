@@ -13,11 +13,9 @@ import logging
 
 from sanic import Sanic
 
-from bot import audit, handoff
-from bot.database import StoreUnavailable, in_store
-from bot.knowledge import load_cached
-from bot.rasa_api import RasaUnavailable
-from bot.web.console import undo_change
+from bot.kb.knowledge import load_cached
+from bot.store import audit, handoff
+from bot.store.database import StoreUnavailable, in_store
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 60
@@ -28,18 +26,12 @@ async def close_idle(app: Sanic) -> int:
     kb = load_cached(str(app.ctx.settings.knowledge_dir))
     minutes = int(kb.local["handoff"]["idle_close_minutes"])  # required by `kb check`
     closed = await in_store(lambda session: handoff.close_idle(session, idle_for=dt.timedelta(minutes=minutes)))
-    text = kb.replies["staff_idle_closed"].render()["text"]
     told = 0
-    for before, item in closed:
-        try:
-            await app.ctx.rasa.say(item.conversation_id, text, resume=True)
-        except RasaUnavailable as error:  # the next pass tries again
-            log.warning("could not tell an idle conversation it was closed: %s", error)
-            await in_store(lambda session, b=before, i=item: undo_change(session, None, "idle_close", b, i))
-            continue
-        await in_store(lambda session, i=item: audit.record(session, staff_id=None, action="handoff_idle_close",
-                                                            target=i.conversation_id))
-        told += 1
+    for before, item in closed:  # one not told now is reopened by the notifier; the next pass tries again
+        if await app.ctx.notify.handoff_changed(before, item, "idle_close", staff_id=None):
+            await in_store(lambda session, i=item: audit.record(session, staff_id=None, action="handoff_idle_close",
+                                                                target=i.conversation_id))
+            told += 1
     return told
 
 

@@ -22,7 +22,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Text, nullable=False),
         sa.Column("expires_at", sa.DateTime, nullable=True),
     )
-    op.bulk_insert(table, [{"key": "token-lock", "value": "", "expires_at": None}])  # see bot/wechat_state.py
+    op.bulk_insert(table, [{"key": "token-lock", "value": "", "expires_at": None}])  # see bot/channels/wechat/state.py
 
 
 def downgrade() -> None:

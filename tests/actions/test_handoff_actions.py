@@ -11,9 +11,9 @@ import actions.handoff
 import actions.safety
 from actions.handoff import ActionHandoff, ActionSubmitCallback
 from actions.safety import ActionCrisis
-from bot import handoff
-from bot.database import session_scope
-from bot.staff import create_staff
+from bot.staff.accounts import create_staff
+from bot.store import handoff
+from bot.store.database import session_scope
 
 MONDAY_10_BEIJING = dt.datetime(2026, 12, 7, 2, 0)
 MONDAY_23_BEIJING = dt.datetime(2026, 12, 7, 15, 0)

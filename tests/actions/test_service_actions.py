@@ -18,9 +18,9 @@ from actions.courses import (
     ActionSubmitSignup,
 )
 from actions.knowledge import ActionAnswer
-from bot import courses
-from bot.database import session_scope
 from bot.settings import ROOT
+from bot.store import courses
+from bot.store.database import session_scope
 from tests.conftest import make_parse
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -1,0 +1,122 @@
+"""Topic and entry ranking over the knowledge base, trained on the ways workers ask each entry.
+
+A linear classifier over character and word n-grams ranks topics (robust to typos and
+missing punctuation); BM25 over jieba terms plus nearest-question similarity ranks entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+from scipy.sparse import hstack, vstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.kb.knowledge import NONE, Entry, KnowledgeBase
+from bot.kb.vocabulary import add_to_jieba, dictionary
+from bot.text import normalize, sentences, syllables, words
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A topic or entry with its score, best first in every ranking."""
+
+    id: str
+    score: float
+
+
+def best(probabilities: dict[str, float], limit: int) -> list[Ranked]:
+    """The `limit` likeliest classes, best first."""
+    ranked = sorted(probabilities.items(), key=lambda item: item[1], reverse=True)[:limit]
+    return [Ranked(label, score) for label, score in ranked]
+
+
+class TopicModel:
+    """Ranks topics and entries for a message; fitted from a KnowledgeBase."""
+
+    def __init__(self, kb: KnowledgeBase, none_examples: list[str] = ()) -> None:
+        """Fit on every entry's title and questions (normalised like live messages).
+
+        `none_examples` (messages outside the knowledge base) train an extra class, NONE, and
+        each area of law outside labor law (knowledge/other_law.yml) a class of its own, so the
+        model can say "none of these topics" or "family law" instead of spreading its probability.
+        Worker-style examples (knowledge/examples/) teach topics the way real questions are put.
+        """
+        self._dictionary = dictionary(kb)
+        add_to_jieba(self._dictionary)
+        self.entry_ids: list[str] = []
+        self.entry_topics: dict[str, str] = {}
+        texts, labels, owners = [], [], []
+        for entry in kb.entries.values():
+            self.entry_ids.append(entry.id)
+            self.entry_topics[entry.id] = entry.topic
+            for question in (entry.title, *entry.questions):
+                texts.append(normalize(question))
+                labels.append(entry.topic)
+                owners.append(entry.id)
+        entry_rows = len(texts)
+        labelled = [(NONE, text) for text in none_examples]
+        labelled += [(topic, text) for topic, examples in kb.examples.items() for text in examples]
+        labelled += [(area.label, text) for area in kb.law_areas.values() for text in area.examples]
+        for label, text in labelled:
+            texts.append(normalize(text))
+            labels.append(label)
+            owners.append("")
+        for topic in kb.topics.values():
+            # The taxonomy's own words for a topic (its title and scope) name what belongs to it.
+            for text in (topic.title, topic.scope):
+                texts.append(normalize(text))
+                labels.append(topic.id)
+                owners.append(kb.overview(topic.id).id)
+        self._chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+        self._words = TfidfVectorizer(analyzer=words, sublinear_tf=True)
+        self._sounds = TfidfVectorizer(tokenizer=syllables, lowercase=False, token_pattern=None,
+                                       ngram_range=(1, 2), sublinear_tf=True)
+        features = hstack([self._chars.fit_transform(texts), self._words.fit_transform(texts),
+                           self._sounds.fit_transform(texts)]).tocsr()
+        self._classifier = LogisticRegression(C=20.0, max_iter=3000)
+        self._classifier.fit(features, labels)
+        self._question_vectors = features[:entry_rows]
+        self._question_owner = np.array(owners[:entry_rows])
+        self._bm25 = BM25Okapi([words(normalize(" ".join((e.title, *e.questions)))) for e in kb.entries.values()])
+
+    def __setstate__(self, state: dict) -> None:
+        """On unpickling, give jieba the words the model was trained with."""
+        self.__dict__.update(state)
+        add_to_jieba(self._dictionary)
+
+    def _features(self, text: str):  # noqa: ANN202 - a scipy sparse row
+        return hstack([self._chars.transform([text]), self._words.transform([text]),
+                       self._sounds.transform([text])]).tocsr()
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Every class's probability for a normalised message (topics, areas of law, `none`).
+
+        Real questions tell a story and ask at the end ("…摔断了腿，能评几级？"): the last
+        sentence counts as much as the whole message.
+        """
+        parts = sentences(text)
+        rows = [text, parts[-1]] if len(parts) > 1 else [text]
+        probabilities = self._classifier.predict_proba(vstack([self._features(row) for row in rows])).mean(axis=0)
+        return dict(zip(map(str, self._classifier.classes_), map(float, probabilities), strict=True))
+
+    def rank_entries(self, text: str, limit: int = 8) -> list[Ranked]:
+        """Entries by closeness to the message: nearest asked question and BM25 over terms."""
+        similarity = (self._question_vectors @ self._features(text).T).toarray().ravel()
+        nearest: dict[str, float] = {}
+        for owner, value in zip(self._question_owner, similarity, strict=False):
+            nearest[owner] = max(nearest.get(owner, 0.0), float(value))
+        bm25 = self._bm25.get_scores(words(text))
+        top = float(bm25.max()) if len(bm25) and bm25.max() > 0 else 1.0
+        scores = {
+            entry_id: 0.6 * nearest.get(entry_id, 0.0) + 0.4 * float(bm25[i]) / top
+            for i, entry_id in enumerate(self.entry_ids)
+        }
+        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [Ranked(entry_id, score) for entry_id, score in best]
+
+    def topic_of(self, entry: Entry | str) -> str:
+        """The topic of an entry id (entries never change topic inside one model)."""
+        return self.entry_topics[entry if isinstance(entry, str) else entry.id]

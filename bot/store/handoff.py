@@ -1,0 +1,275 @@
+"""The handoff queue: workers waiting for a person, staff taking, transferring and closing.
+
+A conversation has at most one open handoff (a unique index over open rows), so a worker who
+taps 转人工 three times waits once. Staff see the skills their role covers; crisis comes first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.clock import local_time, utcnow
+from bot.store.database import added
+from bot.store.models import Handoff
+from bot.store.roles import StaffMember
+
+SKILLS = {"legal": "法律咨询", "psych": "心理咨询", "general": "综合服务"}
+REASONS = {"asked": "职工要求", "crisis": "危机", "fallback": "多次没听懂", "callback": "下班时间留言"}
+STATUSES = {"waiting": "等待中", "active": "处理中", "closed": "已结束"}
+# Which skills each role answers (admins answer all).
+ROLE_SKILLS = {"counselor": ("psych", "general"), "legal": ("legal", "general"), "admin": tuple(SKILLS)}
+CRISIS_PRIORITY = 10
+
+
+class HandoffConflict(RuntimeError):
+    """Someone else took or closed the conversation first."""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What the worker is told: where they are in the line and roughly how long it takes."""
+
+    handoff_id: int
+    position: int
+    expected_minutes: int
+    already_waiting: bool
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A row of the console's queue."""
+
+    id: int
+    conversation_id: str
+    channel: str
+    skill: str
+    reason: str
+    priority: int
+    status: str
+    staff_id: int | None
+    callback_phone: str | None
+    callback_note: str | None
+    created_at: dt.datetime
+
+
+def skill_for(topic: str | None, local: dict[str, Any]) -> str:
+    """Psychological for psych topics, legal for labor-law topics, else general (crisis is always psych)."""
+    skills = (local.get("handoff") or {}).get("skills") or {}
+    for skill in ("psych", "legal"):
+        if topic and (topic in skills.get(skill, ()) or topic.split(".", 1)[0] in skills.get(skill, ())):
+            return skill
+    return "general"
+
+
+def in_service_hours(moment: dt.datetime, local: dict[str, Any]) -> bool:
+    """Whether a person is on duty at this UTC moment (service hours are local time)."""
+    here = local_time(moment)
+    clock = here.strftime("%H:%M")
+    return any(here.isoweekday() in span["days"] and span["from"] <= clock < span["to"]
+               for span in (local.get("handoff") or {}).get("hours") or [])
+
+
+_DAY_NAMES = "一二三四五六日"
+
+
+def hours_text(local: dict[str, Any]) -> str:
+    """Service hours as a worker reads them (周一至周五 09:00-21:00；...)."""
+    spans = []
+    for span in (local.get("handoff") or {}).get("hours") or []:
+        spans.append(f"{days_text(span['days'])} {span['from']}-{span['to']}")
+    return "；".join(spans)
+
+
+def days_text(days: list[int]) -> str:
+    """ISO weekdays as a worker reads them: [1..5] -> 周一至周五, [1, 3, 5] -> 周一、周三、周五."""
+    runs: list[list[int]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"周{_DAY_NAMES[run[0] - 1]}至周{_DAY_NAMES[run[-1] - 1]}")
+        else:
+            parts += [f"周{_DAY_NAMES[day - 1]}" for day in run]
+    return "、".join(parts)
+
+
+def request(session: Session, *, conversation_id: str, channel: str, skill: str, reason: str,
+            minutes_per_conversation: int, callback_phone: str | None = None,
+            callback_note: str | None = None) -> Ticket:
+    """Put the conversation in line (once), and say where it stands."""
+    existing = _open(session, conversation_id)
+    if existing is None:
+        row = Handoff(conversation_id=conversation_id, channel=channel, skill=skill, reason=reason,
+                      priority=CRISIS_PRIORITY if reason == "crisis" else 0, status="waiting",
+                      callback_phone=callback_phone, callback_note=callback_note, created_at=utcnow())
+        if added(session, row):
+            return _ticket(session, row, minutes_per_conversation, already=False)
+        existing = _open(session, conversation_id)  # the same worker's second tap, committed in between
+    if reason == "crisis" and existing.priority < CRISIS_PRIORITY:
+        existing.priority, existing.skill = CRISIS_PRIORITY, skill
+    if callback_phone:
+        existing.callback_phone, existing.callback_note = callback_phone, callback_note
+    session.flush()
+    return _ticket(session, existing, minutes_per_conversation, already=True)
+
+
+def queue(session: Session, *, staff: StaffMember) -> list[QueueItem]:
+    """Open handoffs in the skills of the staff member's role: most urgent, then longest waiting."""
+    query = (select(Handoff).where(Handoff.status != "closed", Handoff.skill.in_(ROLE_SKILLS[staff.role]))
+             .order_by(Handoff.priority.desc(), Handoff.id))
+    return [_item(row) for row in session.execute(query).scalars()]
+
+
+def get(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
+    """One handoff the staff member may see."""
+    row = session.get(Handoff, handoff_id)
+    if row is None or row.skill not in ROLE_SKILLS[staff.role]:
+        raise LookupError(handoff_id)
+    return _item(row)
+
+
+def take(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
+    """Claim a waiting conversation; only one staff member wins when two click at once."""
+    get(session, staff=staff, handoff_id=handoff_id)
+    claimed = session.execute(
+        update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
+        .values(status="active", staff_id=staff.id, taken_at=utcnow(), last_staff_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise HandoffConflict(handoff_id)
+    return _item(session.get(Handoff, handoff_id, populate_existing=True))
+
+
+def handling(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
+    """The conversation this staff member is handling now (replies need it taken first)."""
+    row = _mine_or_waiting(session, staff, handoff_id)
+    if row.status != "active":
+        raise HandoffConflict(handoff_id)
+    row.last_staff_at = utcnow()
+    return _item(row)
+
+
+def transfer(session: Session, *, staff: StaffMember, handoff_id: int, skill: str) -> QueueItem:
+    """Back into the line for another skill (a legal question that turns out to be distress, say)."""
+    if skill not in SKILLS:
+        raise ValueError(f"skill must be one of {tuple(SKILLS)}")
+    row = _mine_or_waiting(session, staff, handoff_id)
+    row.skill, row.status, row.staff_id, row.taken_at = skill, "waiting", None, None
+    session.flush()
+    return _item(row)
+
+
+def close(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
+    """End the person's part; the conversation goes back to the bot."""
+    row = _mine_or_waiting(session, staff, handoff_id)
+    row.status, row.closed_at = "closed", utcnow()
+    session.flush()
+    return _item(row)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A handoff's state before a staff action: what `undo` puts back if the worker was never told."""
+
+    handoff_id: int
+    status: str
+    skill: str
+    staff_id: int | None
+    taken_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+def snapshot(session: Session, *, handoff_id: int) -> Snapshot:
+    """The state to return to (read in the same unit of work as the change)."""
+    row = session.get(Handoff, handoff_id)
+    if row is None:
+        raise LookupError(handoff_id)
+    return _snapshot(row)
+
+
+def undo(session: Session, *, before: Snapshot, after: QueueItem) -> bool:
+    """Put a handoff back as it was, unless someone changed it since (then False, nothing done).
+
+    The console commits a take, transfer or close first and tells the worker afterwards; when
+    telling fails, this is the compensation, so the queue never shows what the worker never heard.
+    """
+    same_staff = Handoff.staff_id.is_(None) if after.staff_id is None else Handoff.staff_id == after.staff_id
+    unchanged = (Handoff.id == before.handoff_id, Handoff.status == after.status, Handoff.skill == after.skill,
+                 same_staff)
+    try:
+        with session.begin_nested():
+            restored = session.execute(
+                update(Handoff).where(*unchanged)
+                .values(status=before.status, skill=before.skill, staff_id=before.staff_id,
+                        taken_at=before.taken_at, closed_at=before.closed_at)
+                .execution_options(synchronize_session=False)).rowcount
+    except IntegrityError:  # the worker asked for a person again after the close: keep the new row
+        return False
+    return restored == 1
+
+
+def close_idle(session: Session, *, idle_for: dt.timedelta) -> list[tuple[Snapshot, QueueItem]]:
+    """Close every taken conversation no staff member has acted on for `idle_for`.
+
+    Otherwise a conversation taken and forgotten (a shift ended, a browser closed) keeps the bot
+    paused for ever and the worker writes into silence. The caller tells each worker (and undoes
+    the close if that fails, to try again later).
+    """
+    cutoff = utcnow() - idle_for
+    rows = session.execute(select(Handoff).where(
+        Handoff.status == "active", func.coalesce(Handoff.last_staff_at, Handoff.taken_at) < cutoff)
+        .with_for_update(skip_locked=True)).scalars().all()
+    closed = []
+    for row in rows:
+        before = _snapshot(row)
+        row.status, row.closed_at = "closed", utcnow()
+        closed.append((before, _item(row)))
+    session.flush()
+    return closed
+
+
+def held_by_staff(session: Session, conversation_id: str) -> bool:
+    """Whether a person has taken this conversation (the bot is paused and stays silent)."""
+    row = _open(session, conversation_id)
+    return row is not None and row.status == "active"
+
+
+def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:
+    get(session, staff=staff, handoff_id=handoff_id)
+    row = session.get(Handoff, handoff_id)
+    if row.status == "closed" or (row.status == "active" and row.staff_id != staff.id and staff.role != "admin"):
+        raise HandoffConflict(handoff_id)
+    return row
+
+
+def _open(session: Session, conversation_id: str) -> Handoff | None:
+    return session.execute(select(Handoff).where(Handoff.conversation_id == conversation_id,
+                                                 Handoff.status != "closed")).scalar_one_or_none()
+
+
+def _ticket(session: Session, row: Handoff, minutes_per_conversation: int, *, already: bool) -> Ticket:
+    ahead = session.execute(select(func.count()).select_from(Handoff).where(
+        Handoff.status == "waiting", Handoff.skill == row.skill,
+        (Handoff.priority > row.priority) | ((Handoff.priority == row.priority) & (Handoff.id < row.id)))).scalar_one()
+    busy = session.execute(select(func.count()).select_from(Handoff).where(
+        Handoff.status == "active", Handoff.skill == row.skill)).scalar_one()
+    return Ticket(row.id, ahead + 1, (ahead + min(busy, 1)) * minutes_per_conversation, already)
+
+
+def _snapshot(row: Handoff) -> Snapshot:
+    return Snapshot(row.id, row.status, row.skill, row.staff_id, row.taken_at, row.closed_at)
+
+
+def _item(row: Handoff) -> QueueItem:
+    return QueueItem(row.id, row.conversation_id, row.channel, row.skill, row.reason, row.priority, row.status,
+                     row.staff_id, row.callback_phone, row.callback_note, row.created_at)

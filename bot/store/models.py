@@ -1,0 +1,200 @@
+"""Tables of the app database (the schema changes only through migrations/)."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import declarative_base, relationship
+
+from bot.clock import utcnow
+
+Base = declarative_base()
+
+
+class Staff(Base):
+    """A union staff member who signs in to the console; the role decides what they may read."""
+
+    __tablename__ = "staff"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(64), nullable=False)
+    role = Column(String(16), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Integer, nullable=False, default=1)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class LegalCase(Base):
+    """A legal-aid request a worker opened in conversation."""
+
+    __tablename__ = "legal_cases"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), unique=True)
+    # Hash of the conversation and the submitted fields: the same submission twice is one case.
+    submission_key = Column(String(64), nullable=False, unique=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    dispute_type = Column(String(16), nullable=False)
+    employer = Column(String(200), nullable=False)
+    facts = Column(Text, nullable=False)
+    amount = Column(String(64), nullable=False)
+    since = Column(String(64), nullable=False)
+    street = Column(String(32), nullable=False)
+    worker_name = Column(String(64), nullable=False)
+    worker_phone = Column(String(11), nullable=False, index=True)
+    lawyer_name = Column(String(64), nullable=False)
+    lawyer_phone = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    history = relationship("CaseStatusChange", order_by="CaseStatusChange.id", back_populates="case")
+
+
+class CaseStatusChange(Base):
+    """One step of a case's history: who moved it to which status, when, and why."""
+
+    __tablename__ = "case_status_changes"
+
+    id = Column(Integer, primary_key=True)
+    case_id = Column(Integer, ForeignKey("legal_cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    note = Column(Text, nullable=False, default="")
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+    case = relationship("LegalCase", back_populates="history")
+
+
+class Handoff(Base):
+    """A conversation waiting for, or handled by, a person (or a callback asked for out of hours)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # At most one open handoff per conversation, whatever arrives at once.
+        Index("one_open_handoff", "conversation_id", unique=True,
+              sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
+        # The queue: waiting and active handoffs of one skill (migration 0002).
+        Index("handoffs_open_by_skill", "status", "skill"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(32), nullable=False)
+    skill = Column(String(16), nullable=False)
+    reason = Column(String(16), nullable=False)
+    priority = Column(Integer, nullable=False, default=0)
+    status = Column(String(16), nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    callback_phone = Column(String(11), nullable=True)
+    callback_note = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    taken_at = Column(DateTime, nullable=True)
+    closed_at = Column(DateTime, nullable=True)
+    last_staff_at = Column(DateTime, nullable=True)  # taken or last replied: an abandoned conversation is closed
+
+
+class StaffSession(Base):
+    """A console sign-in: the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    csrf_token = Column(String(64), nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff.id", ondelete="CASCADE"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    last_seen = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which conversation, case or account, and when (never a worker's words)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    action = Column(String(32), nullable=False, index=True)
+    target = Column(String(255), nullable=False, default="")
+    detail = Column(String(255), nullable=False, default="")
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+class CourseSession(Base):
+    """A class meeting from the catalogue in knowledge/local, with its seats and how many are taken."""
+
+    __tablename__ = "course_sessions"
+    __table_args__ = (CheckConstraint("taken >= 0 AND taken <= seats", name="seats_never_oversold"),)
+
+    id = Column(String(64), primary_key=True)
+    course_id = Column(String(64), nullable=False, index=True)
+    course_name = Column(String(100), nullable=False)
+    category = Column(String(64), nullable=False)
+    cost = Column(String(64), nullable=False)
+    starts_at = Column(DateTime, nullable=False)
+    ends_at = Column(DateTime, nullable=False)
+    place = Column(String(64), nullable=False)
+    street = Column(String(32), nullable=False)
+    seats = Column(Integer, nullable=False)
+    taken = Column(Integer, nullable=False, default=0)
+
+
+class Signup(Base):
+    """A worker's place in a class, or on its waiting list."""
+
+    __tablename__ = "signups"
+    __table_args__ = (
+        Index("one_signup_per_phone", "session_id", "phone", unique=True,
+              sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
+    )
+
+    id = Column(Integer, primary_key=True)
+    session_id = Column(String(64), ForeignKey("course_sessions.id"), nullable=False, index=True)
+    worker_name = Column(String(64), nullable=False)
+    phone = Column(String(11), nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    status = Column(String(16), nullable=False)  # confirmed | waiting | cancelled
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AidReferral(Base):
+    """A worker's hardship, screened against the programmes, passed to staff with consent."""
+
+    __tablename__ = "aid_referrals"
+
+    id = Column(Integer, primary_key=True)
+    submission_key = Column(String(64), nullable=False, unique=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    answers = Column(Text, nullable=False)  # JSON: criterion -> yes / no / unknown
+    programmes = Column(Text, nullable=False)  # JSON list of programme ids
+    worker_name = Column(String(64), nullable=False)
+    worker_phone = Column(String(11), nullable=False)
+    status = Column(String(16), nullable=False, default="new")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Undelivered(Base):
+    """A message that could not reach a worker's channel after retries, for staff to follow up."""
+
+    __tablename__ = "undelivered"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    text = Column(Text, nullable=False)
+    reason = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WeChatState(Base):
+    """What every replica of the WeChat channel shares: seen MsgIds, the access token, menus sent."""
+
+    __tablename__ = "wechat_state"
+
+    key = Column(String(255), primary_key=True)
+    value = Column(Text, nullable=False, default="")
+    expires_at = Column(DateTime, nullable=True)

@@ -1,0 +1,31 @@
+"""Who may do what: the staff member as services see them, and the one check every service makes.
+
+Services in bot/store enforce roles themselves (a console bug cannot hand a case to a counselor),
+so the check lives beside them; accounts and sign-in (bot/staff) build on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("counselor", "legal", "admin")
+
+
+class PermissionDenied(PermissionError):
+    """A staff member asked for something their role does not allow."""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """The signed-in staff member, as services see them."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+def require_role(staff: StaffMember, *roles: str) -> None:
+    """Raise PermissionDenied unless the member has one of the roles (admins have all)."""
+    if staff.role != "admin" and staff.role not in roles:
+        raise PermissionDenied(f"{staff.username} ({staff.role}) needs role {' or '.join(roles)}")

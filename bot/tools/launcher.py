@@ -1,0 +1,154 @@
+"""`make run`: start the action server, the Rasa server and the web server; stop them together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import yaml
+
+from bot.settings import ROOT, Settings
+from bot.store.database import migrate, session_scope
+
+READY_TIMEOUT_S = 300
+
+
+@dataclass
+class Child:
+    """A started process and the URL that answers once it is ready."""
+
+    name: str
+    process: subprocess.Popen
+    ready_url: str
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    """Environment for every child: these settings, telemetry off, output unbuffered."""
+    return {**os.environ, **settings.environment(), "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
+            "SANIC_HOST": settings.host}  # rasa_sdk's server binds here (it has no --interface option)
+
+
+def prepare_database(url: str, settings: Settings) -> None:
+    """Migrate the app database and load the course catalogue from knowledge/local into it."""
+    from bot.kb.knowledge import load
+    from bot.store.courses import sync_catalogue
+
+    migrate(url)
+    with session_scope(url) as session:
+        sync_catalogue(session, local=load(settings.knowledge_dir).local)
+
+
+def credentials(settings: Settings) -> Path:
+    """The channels Rasa opens: credentials.yml, less the REST channel when it is turned off."""
+    source = ROOT / "credentials.yml"
+    if settings.rest_channel:
+        return source
+    channels = yaml.safe_load(source.read_text("utf-8"))
+    channels.pop("rest", None)
+    public = ROOT / "build" / "credentials.public.yml"
+    public.parent.mkdir(parents=True, exist_ok=True)
+    public.write_text(yaml.safe_dump(channels, allow_unicode=True), encoding="utf-8")
+    return public
+
+
+def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
+    """Name, command line and readiness URL of each process, in start order."""
+    bin_dir = os.path.dirname(sys.executable)
+    return [
+        ("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                           "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
+         f"http://{settings.host}:{settings.action_port}/health"),
+        ("rasa server", [os.path.join(bin_dir, "rasa"), "run", "--enable-api",
+                         f"--auth-token={settings.rasa_token}", "--interface", settings.host,
+                         "--port", str(settings.rasa_port),
+                         "--cors", settings.web_url, f"http://localhost:{settings.web_port}",
+                         "--credentials", str(credentials(settings)), "--endpoints", "endpoints.yml",
+                         "--logging-config-file", "logging.yml",
+                         "--model", str(settings.models_dir)],
+         f"{settings.rasa_url}/status?token={settings.rasa_token}"),
+        ("web server", [sys.executable, "-m", "bot", "web"], f"{settings.web_url}/healthz"),
+    ]
+
+
+def ready(url: str) -> bool:
+    """Whether a URL answers 200 now."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own localhost URL
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start(settings: Settings, output: IO | None = None) -> list[Child]:
+    """Start every process in its own process group and wait until each answers.
+
+    The app database is migrated first. If one process fails to come up, the others are
+    stopped before the error is raised. `output` takes what they print (default: this terminal).
+    """
+    env = child_environment(settings)
+    prepare_database(env["DATABASE_URL"], settings)
+    children = []
+    for name, argv, url in commands(settings):
+        process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output)
+        children.append(Child(name, process, url))
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        for child in children:
+            while not ready(child.ready_url):
+                if child.process.poll() is not None:
+                    raise RuntimeError(f"{child.name} exited with code {child.process.returncode}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{child.name} did not become ready in {READY_TIMEOUT_S} s")
+                time.sleep(1)
+    except BaseException:
+        stop(children)
+        raise
+    return children
+
+
+def stop(children: list[Child]) -> None:
+    """Terminate each process group, then kill what is still there after ten seconds."""
+    for child in children:
+        if child.process.poll() is None:
+            os.killpg(child.process.pid, signal.SIGTERM)
+    for child in children:
+        try:
+            child.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.process.pid, signal.SIGKILL)
+
+
+def run(settings: Settings) -> int:
+    """Start all, print where to go, wait for Ctrl-C or a child's death, stop all."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    children: list[Child] = []
+    try:
+        children = start(settings)
+        print(f"\n职工服务助手 is running.\n"
+              f"  Chat page:       {settings.web_url}/\n"
+              f"  Staff console:   {settings.web_url}/console (accounts: python -m bot staff add)\n"
+              f"  Rasa REST:       {settings.rasa_url}/webhooks/rest/webhook\n"
+              f"  Rasa HTTP API:   {settings.rasa_url} (token: ZGFW_RASA_TOKEN, printed nowhere else)\n"
+              f"  Action server:   {settings.action_url}\n"
+              f"Press Ctrl-C to stop.\n", flush=True)
+        while all(child.process.poll() is None for child in children):
+            time.sleep(1)
+        dead = next(child for child in children if child.process.poll() is not None)
+        print(f"{dead.name} stopped (code {dead.process.returncode}); stopping the others.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except RuntimeError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stop(children)
