@@ -11,13 +11,16 @@ RASA := .venv/bin/rasa
 # Generated training inputs (from knowledge/) live in build/ and are passed beside data/.
 DATA := data build/data
 
-.PHONY: help install train run test lint eval bench lock system-deps
+.PHONY: help install install-dev train run test lint eval bench lock system-deps
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: ## make .venv (Python 3.10) with the locked packages, and node_modules
+install: ## make .venv (Python 3.10) with the run-time packages of requirements.lock, and node_modules
 	@scripts/install.sh
+
+install-dev: ## install, plus the test and lint tools of requirements-dev.lock
+	@scripts/install.sh --dev
 
 system-deps: ## Debian packages the tests need (Chromium, PostgreSQL)
 	@scripts/system_deps.sh
@@ -28,10 +31,10 @@ train: install ## train the model if config, domain, data, knowledge (not replie
 run: train ## start action server, Rasa and the web page on localhost (Ctrl-C stops all)
 	@$(PY) -m bot run
 
-test: system-deps train ## unit, data, story, NLU and browser tests
+test: system-deps install-dev train ## unit, data, story, NLU and browser tests
 	@scripts/test.sh
 
-lint: install ## ruff (style and docstrings)
+lint: install-dev ## ruff (style and docstrings)
 	@.venv/bin/ruff check bot actions tests migrations
 
 eval: train ## topic accuracy, referrals, crisis recall and false alarms on every labelled set, through `bot ask`
@@ -40,5 +43,5 @@ eval: train ## topic accuracy, referrals, crisis recall and false alarms on ever
 bench: train ## p50/p95 latency of a turn and of /model/parse, against a minimal Rasa bot
 	@$(PY) -m bot bench
 
-lock: ## re-pin requirements.lock from requirements.in (needs the registry)
+lock: ## re-pin both lock files, with hashes, from requirements.in and requirements-dev.in (needs the registry)
 	@scripts/lock.sh

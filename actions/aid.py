@@ -32,7 +32,7 @@ def answers_of(tracker: Tracker) -> dict[str, str]:
 
 def matches_of(tracker: Tracker) -> list[aid.Match]:
     """Programmes the answers do not rule out."""
-    return aid.match(answers_of(tracker), knowledge().local.get("programmes") or [])
+    return aid.match(answers_of(tracker), knowledge().local.programmes)
 
 
 class ValidateAidForm(FieldsForm):
@@ -74,8 +74,8 @@ class ActionAskAidConsent(Action):
         for found in matches_of(tracker):
             programme = found.programme
             dispatcher.utter_message(**replies[f"aid_programme_{found.verdict}"].render(
-                name=programme["name"], summary=programme["summary"], materials="、".join(programme["materials"]),
-                how=programme["how_to_apply"]))
+                name=programme.name, summary=programme.summary, materials="、".join(programme.materials),
+                how=programme.how_to_apply))
         dispatcher.utter_message(**replies["aid_ask_consent"].render())
         return []
 
@@ -100,7 +100,7 @@ class ActionSubmitAid(Action):
             return clear(AID_SLOTS)
         referral = await stored(dispatcher, lambda session: aid.open_referral(
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
-            answers=answers_of(tracker), programmes=[m.programme["id"] for m in matches],
+            answers=answers_of(tracker), programmes=[m.programme.id for m in matches],
             worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone")),
             down="aid_store_down")
         if referral is None:

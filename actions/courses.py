@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse, stored
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
-from actions.legal_aid import street_id, street_name
 from bot import field_values
 from bot.clock import local_time, utcnow
 from bot.kb.knowledge import KnowledgeBase
@@ -32,17 +31,17 @@ def entity(parse: dict[str, Any], name: str) -> str | None:
     return next((str(e["value"]) for e in parse.get("entities") or [] if e.get("entity") == name), None)
 
 
-def place_name(kb: KnowledgeBase, centre: str) -> str:
+def place_name(kb: KnowledgeBase, centre_id: str) -> str:
     """A centre id as its name and address."""
-    spec = next(c for c in kb.local["centres"] if c["id"] == centre)
-    return kb.replies["course_place"].render(name=spec["name"], address=spec["address"])["text"]
+    centre = kb.local.centre(centre_id)
+    return kb.replies["course_place"].render(name=centre.name, address=centre.address)["text"]
 
 
 def session_button(kb: KnowledgeBase, view: courses.SessionView, payload: str) -> dict[str, str]:
     """One class meeting as a button: name, time, street and free seats."""
     seats = kb.replies["course_seats_short" if view.seats_left else "course_full_short"].render(left=view.seats_left)
     title = kb.replies["course_button"].render(name=view.course_name, when=view.when(),
-                                               street=street_name(kb, view.street), seats=seats["text"])
+                                               street=kb.local.street(view.street).name, seats=seats["text"])
     return {"title": title["text"], "payload": payload}
 
 
@@ -50,10 +49,10 @@ async def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispat
     """Upcoming sessions matching the worker's last message (all upcoming if it names nothing)."""
     parse = latest_parse(tracker)
     text = parse.get("text") or ""
-    query = courses.parse_query(text, local=kb.local, street=street_id(text, parse, kb))
+    query = courses.parse_query(text, courses=kb.local.courses, street=kb.local.street_asked(text, parse))
     now = local_time(utcnow()).replace(tzinfo=None)  # the catalogue's times are local
-    return await stored(dispatcher, lambda session: courses.search(session, query=query, local=kb.local, now=now),
-                        down=DOWN)
+    return await stored(dispatcher, lambda session: courses.search(
+        session, query=query, courses=kb.local.courses, now=now), down=DOWN)
 
 
 async def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -100,10 +99,10 @@ class ActionCourseDetails(Action):
         view = found[0]
         if view is None:  # no such class (an old button): show what there is
             return await show_courses(dispatcher, tracker)
-        course = next(c for c in kb.local["courses"] if c["id"] == view.course_id)
+        course = kb.local.course(view.course_id)
         seats = kb.replies["course_seats" if view.seats_left else "course_full"].render(left=view.seats_left)["text"]
         dispatcher.utter_message(**kb.replies["course_details"].render(
-            name=view.course_name, description=course["description"], when=view.when(),
+            name=view.course_name, description=course.description, when=view.when(),
             place=place_name(kb, view.place), cost=view.cost, seats=seats))
         dispatcher.utter_message(**kb.replies["course_details_next"].render(session=view.id))
         return []
@@ -121,7 +120,7 @@ class ActionStartSignup(FormStart):
     async def prefill(self, tracker: Tracker, parse: dict[str, Any]) -> dict[str, Any]:
         """The session id from the payload, or the single session the message points at."""
         chosen = entity(parse, "course_session")
-        if chosen is None and courses.parse_query(parse.get("text") or "", local=knowledge().local).specific:
+        if chosen is None and courses.parse_query(parse.get("text") or "", courses=knowledge().local.courses).specific:
             found = await find(tracker, knowledge(), None) or []
             chosen = found[0].id if len(found) == 1 else None
         return {"course_session": chosen}
@@ -162,7 +161,7 @@ class ValidateSignupForm(FieldsForm):
     @staticmethod
     def _session(text: str, parse: dict[str, Any]) -> str | None:
         wanted = entity(parse, "course_session") or text.strip()
-        ids = {s["id"] for c in knowledge().local.get("courses") or [] for s in c["sessions"]}
+        ids = {s.id for c in knowledge().local.courses for s in c.sessions}
         return wanted if wanted in ids else None
 
 

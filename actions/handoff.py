@@ -16,7 +16,6 @@ from bot import field_values
 from bot.clock import utcnow
 from bot.kb.knowledge import KnowledgeBase
 from bot.store import cases, handoff
-from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +26,10 @@ CALLBACK_SLOTS = ("callback_phone", "callback_note")
 async def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *, skill: str,
                reason: str, announce: bool = True, callback: tuple[str, str] | None = None) -> bool:
     """Put the conversation in line (telling the worker their place); False if the store is down."""
-    settings = kb.local.get("handoff") or {}
     phone, note = callback or (None, None)
     ticket = await stored(dispatcher, lambda session: handoff.request(
         session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
-        skill=skill, reason=reason, minutes_per_conversation=int(settings["minutes_per_conversation"]),
+        skill=skill, reason=reason, minutes_per_conversation=kb.local.handoff.minutes_per_conversation,
         callback_phone=phone, callback_note=note), down="handoff_store_down")
     if ticket is None:
         return False
@@ -55,11 +53,11 @@ class ActionHandoff(Action):
         kb = knowledge()
         parse = latest_parse(tracker)
         events += answer_if_clear(dispatcher, parse, kb)
-        if not handoff.in_service_hours(utcnow(), kb.local):
-            dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local)))
+        if not handoff.in_service_hours(utcnow(), kb.local.handoff):
+            dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local.handoff)))
             return events
         topic = next((e["value"] for e in events if e.get("name") == "topic"), tracker.get_slot("topic"))
-        await join_queue(dispatcher, tracker, kb, skill=handoff.skill_for(topic, kb.local), reason="asked")
+        await join_queue(dispatcher, tracker, kb, skill=handoff.skill_for(topic, kb.local.handoff), reason="asked")
         return events
 
 
@@ -109,11 +107,10 @@ class ActionSubmitCallback(Action):
         """Queue it and say by when someone calls; keep the answers if the store is down."""
         kb = knowledge()
         callback = (tracker.get_slot("callback_phone"), tracker.get_slot("callback_note"))
-        skill = handoff.skill_for(tracker.get_slot("topic"), kb.local)
+        skill = handoff.skill_for(tracker.get_slot("topic"), kb.local.handoff)
         if not await join_queue(dispatcher, tracker, kb, skill=skill, reason="callback", announce=False,
                                 callback=callback):
             return []
-        workdays = int(kb.local["handoff"]["callback_within_workdays"])
-        day = cases.contact_by(utcnow(), workdays, Calendar.from_local(kb.local))
+        day = cases.contact_by(utcnow(), kb.local.handoff.callback_within_workdays, kb.local.working_calendar())
         dispatcher.utter_message(**kb.replies["callback_left"].render(by=day.text()))
         return clear(CALLBACK_SLOTS)

@@ -78,7 +78,7 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
     if decision.kind == "answer" and decision.entry is not None:
         events = utter_entry(dispatcher, decision.entry, kb, parse, also=decision.also)
         if decision.entry.topic.startswith("course.") and courses.parse_query(parse.get("text") or "",
-                                                                              local=kb.local).specific:
+                                                                              courses=kb.local.courses).specific:
             await offer_courses(dispatcher, tracker)  # "想学电工": the answer, then the classes that match
     elif decision.kind == "refer":
         events = refer(dispatcher, decision, kb, parse)

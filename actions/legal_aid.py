@@ -18,8 +18,6 @@ from bot.kb import legal_aid
 from bot.kb.knowledge import KnowledgeBase
 from bot.store import cases
 from bot.store.database import StoreUnavailable, in_store
-from bot.text import normalize
-from bot.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +26,6 @@ LOOKUP_SLOTS = ("lookup_number", "lookup_phone")
 RETRY_AFTER = dt.timedelta(seconds=60)
 MAX_RETRIES = 10
 RETRY_REMINDER = "retry_submission"
-
-
-def street_id(text: str, parse: dict[str, Any], kb: KnowledgeBase) -> str | None:
-    """The roster street a worker names (entity first, then the names and aliases in the text)."""
-    found = [e["value"] for e in parse.get("entities") or [] if e.get("entity") == "street"]
-    if found:
-        return found[0]
-    text = normalize(text)
-    for street in kb.local.get("streets") or []:
-        if any(name in text for name in (street["id"], street["name"], *(street.get("aliases") or ()))):
-            return street["id"]
-    return None
-
-
-def street_name(kb: KnowledgeBase, street: str) -> str:
-    """The display name of a roster street id."""
-    return next(s["name"] for s in kb.local["streets"] if s["id"] == street)
 
 
 class ValidateLegalAidForm(FieldsForm):
@@ -70,7 +51,7 @@ class ValidateLegalAidForm(FieldsForm):
             else field_values.clean_free_text("case_amount", text),
             "case_since": lambda text, _: field_values.UNKNOWN if field_values.is_unknown(text)
             else field_values.clean_free_text("case_since", text),
-            "case_street": lambda text, parse: street_id(text, parse, kb),
+            "case_street": lambda text, parse: kb.local.street_asked(text, parse),
             "case_name": lambda text, _: field_values.clean_name(text),
             "case_phone": lambda text, _: field_values.clean_phone(text),
             "case_confirmed": self._confirmed,
@@ -141,7 +122,7 @@ class ActionAskCaseStreet(AskWithChoices):
 
     def choices(self) -> list[str]:
         """Street and town names from knowledge/local."""
-        return [street["name"] for street in knowledge().local.get("streets") or []]
+        return [street.name for street in knowledge().local.streets]
 
 
 class ActionAskCaseConfirmed(Action):
@@ -156,7 +137,7 @@ class ActionAskCaseConfirmed(Action):
         """Summary with confirm / change / cancel buttons; after 'change', one button per field."""
         kb = knowledge()
         if tracker.get_slot("case_correcting"):
-            buttons = [{"title": kb.legal_aid.field_labels[f], "payload": f'/correct_field{{"field":"{f}"}}'}
+            buttons = [{"title": kb.legal_aid.fields[f].label, "payload": f'/correct_field{{"field":"{f}"}}'}
                        for f in legal_aid.FIELDS]
             dispatcher.utter_message(text=kb.replies["case_which_field"].text, buttons=buttons)
             return [SlotSet("case_correcting", None)]
@@ -168,7 +149,7 @@ def summary_values(tracker: Tracker, kb: KnowledgeBase) -> dict[str, str]:
     """The intake answers as the worker reads them back (labels, not codes)."""
     values = {slot: str(tracker.get_slot(slot) or "") for slot in legal_aid.FIELDS}
     values["case_dispute"] = kb.legal_aid.dispute_types[values["case_dispute"]].label
-    values["case_street"] = street_name(kb, values["case_street"])
+    values["case_street"] = kb.local.street(values["case_street"]).name
     return values
 
 
@@ -198,11 +179,12 @@ class ActionSubmitLegalAid(Action):
         try:
             receipt = await in_store(lambda session: cases.open_case(
                 session, draft=draft, conversation_id=tracker.sender_id,
-                channel=tracker.get_latest_input_channel() or "rest", lawyer=cases.lawyer_for(kb.local, draft.street)))
+                channel=tracker.get_latest_input_channel() or "rest",
+                lawyer=cases.lawyer_for(kb.local.street(draft.street))))
         except StoreUnavailable as error:
             return self._later(dispatcher, tracker, kb, error)
-        workdays = int(kb.local["legal_aid"]["contact_within_workdays"])
-        contact = cases.contact_by(receipt.opened_at, workdays, Calendar.from_local(kb.local))
+        contact = cases.contact_by(receipt.opened_at, kb.local.legal_aid.contact_within_workdays,
+                                   kb.local.working_calendar())
         evidence = "\n".join(f"· {item}" for item in kb.legal_aid.dispute_types[draft.dispute_type].evidence)
         dispatcher.utter_message(**replies["case_opened"].render(
             number=receipt.number, lawyer=receipt.lawyer.name, lawyer_phone=receipt.lawyer.phone,

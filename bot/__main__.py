@@ -1,4 +1,4 @@
-"""`python -m bot ...`: see bot.cli."""
+"""`python -m bot ...`: see bot.tools.cli."""
 
 from bot.tools.cli import main
 

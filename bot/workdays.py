@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import chinese_calendar
 
@@ -37,16 +36,6 @@ class Calendar:
 
     off: frozenset[dt.date] = frozenset()
     work: frozenset[dt.date] = frozenset()
-
-    @classmethod
-    def from_local(cls, local: dict[str, Any]) -> Calendar:
-        """`calendar: {off: [2027-01-01, ...], work: [...]}` in knowledge/local (both optional)."""
-        spec = local.get("calendar") or {}
-
-        def days(key: str) -> frozenset[dt.date]:
-            return frozenset(dt.date.fromisoformat(str(day)) for day in spec.get(key) or ())
-
-        return cls(days("off"), days("work"))
 
     def published(self, day: dt.date) -> bool:
         """Whether the day's year is in the official data or entered locally."""

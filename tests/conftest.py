@@ -56,7 +56,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     deployment = knowledge / "local" / "deployment.yml"
     local = yaml.safe_load(deployment.read_text(encoding="utf-8"))
     local["handoff"]["hours"] = [{"days": [1, 2, 3, 4, 5, 6, 7], "from": "00:00", "to": "24:00"}]
-    shift_sessions_ahead(local)
     deployment.write_text(yaml.safe_dump(local, allow_unicode=True), encoding="utf-8")
     os.environ.update(ZGFW_WECHAT_TOKEN=fake_wechat.TOKEN, ZGFW_WECHAT_APPID=fake_wechat.APPID,
                       ZGFW_WECHAT_SECRET=fake_wechat.SECRET, ZGFW_WECHAT_AES_KEY=fake_wechat.AES_KEY,
@@ -105,19 +104,6 @@ def wechat_api() -> Iterator[fake_wechat.FakeWeChatAPI]:
 def hook(servers: Settings, wechat_api: fake_wechat.FakeWeChatAPI) -> str:
     """The WeChat webhook of the running system, with the fake WeChat API up."""
     return f"{servers.rasa_url}/webhooks/wechat/webhook"
-
-
-def shift_sessions_ahead(local: dict) -> None:
-    """Move the sample classes by whole weeks (weekdays kept) so the first starts after tomorrow."""
-    import datetime as dt
-
-    sessions = [s for course in local["courses"] for s in course["sessions"]]
-    first = min(dt.datetime.fromisoformat(str(s["start"])) for s in sessions)
-    weeks = max(0, (dt.datetime.now() - first).days // 7 + 1)
-    for spec in sessions:
-        for key in ("start", "end"):
-            moved = dt.datetime.fromisoformat(str(spec[key])) + dt.timedelta(weeks=weeks)
-            spec[key] = moved.isoformat(timespec="minutes")
 
 
 STAFF_PASSWORD = "工会 test password 1"  # noqa: S105 - a throwaway test account

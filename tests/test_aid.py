@@ -13,7 +13,7 @@ ALL_NO = {criterion: aid.NO for criterion in aid.CRITERIA}
 
 
 def names(answers: dict, kb) -> list[tuple[str, str]]:
-    return [(m.programme["id"], m.verdict) for m in aid.match(answers, kb.local["programmes"])]
+    return [(m.programme.id, m.verdict) for m in aid.match(answers, kb.local.programmes)]
 
 
 def test_a_member_with_a_serious_illness(kb):

@@ -48,9 +48,9 @@ def test_a_follow_up_without_a_topic_asks_what_it_is_about(kb):
 
 
 def test_a_named_programme_pulls_its_topic_up(kb):
-    programme = next(p for p in kb.local["programmes"] if p["topic"] == "union.education_aid")
+    programme = next(p for p in kb.local.programmes if p.topic == "union.education_aid")
     p = parse(kb, "ask_knowledge", [("union.hardship_aid", 0.4), ("union.education_aid", 0.35)],
-              entities=[{"entity": "programme", "value": programme["id"]}])
+              entities=[{"entity": "programme", "value": programme.id}])
     assert decide(p, Context(), kb).entry.topic == "union.education_aid"
 
 

@@ -18,7 +18,8 @@ NOW = dt.datetime(2026, 12, 1, 12, 0)
 @pytest.fixture
 def catalogue(database, kb) -> str:
     with session_scope(database) as session:
-        assert courses.sync_catalogue(session, local=kb.local) == sum(len(c["sessions"]) for c in kb.local["courses"])
+        loaded = courses.sync_catalogue(session, courses=kb.local.courses)
+    assert loaded == sum(len(c.sessions) for c in kb.local.courses)
     return database
 
 
@@ -31,8 +32,8 @@ def sign(url: str, session_id: str, phone: str, conversation: str = "w") -> cour
 def test_search_by_words_weekend_evening_and_street(catalogue, kb):
     def find(text: str, street: str | None = None) -> list[str]:
         with session_scope(catalogue) as session:
-            query = courses.parse_query(text, local=kb.local, street=street)
-            return [s.id for s in courses.search(session, query=query, local=kb.local, now=NOW)]
+            query = courses.parse_query(text, courses=kb.local.courses, street=street)
+            return [s.id for s in courses.search(session, query=query, courses=kb.local.courses, now=NOW)]
 
     assert find("离我近的瑜伽课", street="donghu") == ["yoga-3"]
     assert set(find("想学瑜伽")) == {"yoga-1", "yoga-2", "yoga-3"}
@@ -106,5 +107,5 @@ def test_cancelling_with_nobody_waiting_frees_the_seat(catalogue):
 def test_resyncing_the_catalogue_keeps_taken_seats(catalogue, kb):
     sign(catalogue, "yoga-1", "13800000001")
     with session_scope(catalogue) as session:
-        courses.sync_catalogue(session, local=kb.local)
+        courses.sync_catalogue(session, courses=kb.local.courses)
         assert courses.get_session(session, session_id="yoga-1").taken == 1

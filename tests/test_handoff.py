@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from bot.kb.local import Span
 from bot.staff.accounts import create_staff
 from bot.store import handoff
 from bot.store.database import session_scope
@@ -78,16 +79,15 @@ def test_a_callback_request_keeps_the_phone_for_staff(database):
 
 
 def test_service_hours_and_skills(kb):
-    weekdays = [{"days": [1, 2, 3, 4, 5], "from": "09:00", "to": "21:00"}]
-    local = {**kb.local, "handoff": {**kb.local["handoff"], "hours": weekdays}}
+    duty = kb.local.handoff.copy(update={"hours": (Span(days=(1, 2, 3, 4, 5), from_="09:00", to="21:00"),)})
     monday_10_beijing = dt.datetime(2026, 12, 7, 2, 0)
-    assert handoff.in_service_hours(monday_10_beijing, local)
-    assert not handoff.in_service_hours(monday_10_beijing + dt.timedelta(hours=12), local)  # 22:00
-    assert not handoff.in_service_hours(monday_10_beijing - dt.timedelta(days=1), local)  # Sunday
-    assert handoff.hours_text(local) == "周一至周五 09:00-21:00"
-    assert handoff.skill_for("union.psych_support", kb.local) == "psych"
-    assert handoff.skill_for("wage.arrears", kb.local) == "legal"
-    assert handoff.skill_for("course.catalog", kb.local) == "general"
+    assert handoff.in_service_hours(monday_10_beijing, duty)
+    assert not handoff.in_service_hours(monday_10_beijing + dt.timedelta(hours=12), duty)  # 22:00
+    assert not handoff.in_service_hours(monday_10_beijing - dt.timedelta(days=1), duty)  # Sunday
+    assert handoff.hours_text(duty) == "周一至周五 09:00-21:00"
+    assert handoff.skill_for("union.psych_support", kb.local.handoff) == "psych"
+    assert handoff.skill_for("wage.arrears", kb.local.handoff) == "legal"
+    assert handoff.skill_for("course.catalog", kb.local.handoff) == "general"
 
 
 def test_service_days_are_named_as_they_are():

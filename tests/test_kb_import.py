@@ -14,7 +14,7 @@ def test_a_unions_courses_are_imported_after_the_check(tmp_path):
     deployment["union"]["name"] = "某市总工会"
     (union / "local" / "deployment.yml").write_text(yaml.safe_dump(deployment, allow_unicode=True), "utf-8")
     assert [str(p) for p in import_knowledge(union, knowledge)] == ["local/deployment.yml"]
-    assert load(knowledge).local["union"]["name"] == "某市总工会"
+    assert load(knowledge).local.union.name == "某市总工会"
 
 
 def test_a_broken_file_imports_nothing(tmp_path):

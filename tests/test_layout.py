@@ -11,7 +11,7 @@ MAY_IMPORT = {
     "shared": set(),
     "bot.kb": set(),
     "bot.nlu": {"bot.kb"},
-    "bot.store": set(),
+    "bot.store": {"bot.kb"},  # services take typed content (a course, a street's lawyer, duty hours)
     "bot.staff": {"bot.store"},
     "bot.notify": {"bot.kb", "bot.store"},
     "bot.channels": {"bot.kb", "bot.store"},

@@ -21,9 +21,9 @@ def entities(parse: dict) -> dict[str, str]:
 
 
 def test_knowledge_entities_come_from_the_spacy_rules(offline_bot, kb):
-    street = kb.local["streets"][0]
-    found = entities(offline_bot.parse(f"我在{street['name']}上班，劳动合同法第四十条怎么说"))
-    assert found["street"] == street["id"]
+    street = kb.local.streets[0]
+    found = entities(offline_bot.parse(f"我在{street.name}上班，劳动合同法第四十条怎么说"))
+    assert found["street"] == street.id
     assert found["statute"] == "labor-contract-law"
 
 

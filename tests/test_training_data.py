@@ -16,6 +16,6 @@ def test_generated_examples_cover_every_entry_but_leave_handwritten_ones_alone(k
 
 def test_local_names_reach_the_tokenizer_dictionary(kb, tmp_path):
     userdict = training_data.write(kb, tmp_path, ROOT / "data")[0].read_text("utf-8").splitlines()
-    for street in kb.local["streets"]:
-        assert street["name"] in userdict
+    for street in kb.local.streets:
+        assert street.name in userdict
     assert "劳动合同法" in userdict and "金秋助学" in userdict

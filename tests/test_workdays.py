@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from bot.kb.local import _calendar_problems
+from bot.kb.local import CalendarDays, _calendar_problems
+from bot.kb.schema import parse
 from bot.store import cases
 from bot.workdays import Calendar
 
@@ -28,14 +29,16 @@ def test_an_unpublished_year_skips_fixed_holidays_and_says_the_date_may_move():
 
 
 def test_local_entries_win_and_make_the_year_known():
-    local = {"calendar": {"off": ["2027-01-04"], "work": ["2027-01-09"]}}
-    calendar = Calendar.from_local(local)
+    calendar = CalendarDays(off=["2027-01-04"], work=["2027-01-09"])
+    calendar = Calendar(frozenset(calendar.off), frozenset(calendar.work))
     assert not calendar.is_workday(dt.date(2027, 1, 4)) and calendar.is_workday(dt.date(2027, 1, 9))
     promise = calendar.after(dt.date(2026, 12, 31), 1)
     assert promise.day == dt.date(2027, 1, 5) and promise.certain
 
 
-def test_kb_check_wants_this_years_schedule_and_real_dates():
-    assert _calendar_problems({}, today=dt.date(2026, 12, 6)) == []
-    assert "2031 holiday schedule is missing" in _calendar_problems({}, today=dt.date(2031, 3, 1))[0]
-    assert _calendar_problems({"calendar": {"off": ["2031-02-30"]}})[0].startswith("calendar: dates must be")
+def test_kb_check_wants_this_years_schedule_and_real_dates(kb):
+    assert _calendar_problems(kb.local, today=dt.date(2026, 12, 6)) == []
+    assert "2031 holiday schedule is missing" in _calendar_problems(kb.local, today=dt.date(2031, 3, 1))[0]
+    problems: list[str] = []
+    assert parse(CalendarDays, {"off": ["2031-02-30"]}, "local/deployment.yml", problems) is None
+    assert problems == ["local/deployment.yml: off #1: 日期应写成 2026-12-01 / invalid date format"]

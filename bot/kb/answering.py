@@ -91,7 +91,7 @@ def focus_of(text: str, kb: KnowledgeBase) -> set[str]:
 
 def _entity_topics(parse: dict[str, Any], kb: KnowledgeBase) -> set[str]:
     """Topics that named things in the message point to (a programme, a course)."""
-    programmes = {p["id"]: p.get("topic") for p in kb.local.get("programmes", [])}
+    programmes = {p.id: p.topic for p in kb.local.programmes}
     topics = set()
     for entity in parse.get("entities") or []:
         if entity.get("entity") == "programme" and programmes.get(entity.get("value")):

@@ -1,21 +1,22 @@
-"""The curated knowledge base: entries, topics, statutes and local service data, validated on load."""
+"""The curated knowledge base: entries, topics, statutes and local service data, checked on load."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import constr, validator
 
 from bot.consent import ConsentWords
 from bot.kb.law_areas import LawArea, check_areas, parse_areas
-from bot.kb.legal_aid import LegalAidContent, check_content, parse_content
-from bot.kb.local import check_local
-from bot.kb.replies import REQUIRED, Reply, parse_replies
+from bot.kb.legal_aid import LegalAidContent, check_content
+from bot.kb.local import LocalData, check_local, read_local
+from bot.kb.replies import REQUIRED, Replies, Reply
+from bot.kb.schema import Shape, parse
 from bot.kb.statutes import Statute, load_statutes
 
 ASPECTS = ("overview", "amount", "deadline", "materials", "procedure", "where")
@@ -23,7 +24,6 @@ NEXT_STEPS = ("legal_aid", "human", "course", "aid_referral", "none")
 REVIEW_AFTER_DAYS = 365
 # The label the topic classifier gives to messages outside every topic (never a topic id).
 NONE = "none"
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class KnowledgeError(ValueError):
@@ -49,8 +49,7 @@ class Topic:
         return self.id.split(".", 1)[0]
 
 
-@dataclass(frozen=True)
-class Citation:
+class Citation(Shape):
     """A statute article an answer relies on, with the words that support it."""
 
     law: str
@@ -58,21 +57,32 @@ class Citation:
     quote: str
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One curated question and its answer."""
+class Entry(Shape):
+    """One curated question and its answer (knowledge/entries/*.yml)."""
 
-    id: str
+    id: constr(regex=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     topic: str
-    aspects: tuple[str, ...]
     title: str
     questions: tuple[str, ...]
-    answer: str
-    citations: tuple[Citation, ...]
-    related: tuple[str, ...]
-    next_step: str
+    answer: constr(strip_whitespace=True, min_length=1)
     reviewed: dt.date
-    source: str = ""
+    aspects: tuple[Literal[ASPECTS], ...] = ("overview",)
+    citations: tuple[Citation, ...] = ()
+    related: tuple[str, ...] = ()
+    next_step: Literal[NEXT_STEPS] = "none"
+    source: str = ""  # the file it came from (set on load)
+
+    @validator("questions")
+    def _enough_questions(cls, questions: tuple[str, ...]) -> tuple[str, ...]:  # noqa: N805
+        if len(questions) < 3:
+            raise ValueError("至少要3种问法 / at least 3 ways workers ask it")
+        return questions
+
+
+class EntriesFile(Shape):
+    """One file of entries."""
+
+    entries: tuple[Entry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ class KnowledgeBase:
     buttons: dict[str, list[dict[str, str]]]
     replies: dict[str, Reply]
     legal_aid: LegalAidContent
-    local: dict[str, Any] = field(default_factory=dict)
+    local: LocalData
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
     law_areas: dict[str, LawArea] = field(default_factory=dict)
     crisis: CrisisExamples = field(default_factory=lambda: CrisisExamples((), (), ()))
@@ -148,62 +158,28 @@ def _topics(root: Path) -> dict[str, Topic]:
     }
 
 
-def _citation(raw: dict[str, Any]) -> Citation:
-    return Citation(str(raw["law"]), raw["article"], str(raw["quote"]))
-
-
-def _entry(raw: dict[str, Any], source: str) -> Entry:
-    return Entry(
-        id=str(raw["id"]),
-        topic=str(raw["topic"]),
-        aspects=tuple(raw.get("aspects") or ("overview",)),
-        title=str(raw["title"]),
-        questions=tuple(str(q) for q in raw["questions"]),
-        answer=str(raw["answer"]).strip(),
-        citations=tuple(_citation(c) for c in raw.get("citations") or ()),
-        related=tuple(raw.get("related") or ()),
-        next_step=str(raw.get("next_step", "none")),
-        reviewed=raw["reviewed"],
-        source=source,
-    )
-
-
 def _entries(root: Path, problems: list[str]) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     for path in sorted((root / "entries").glob("*.yml")):
-        for position, raw in enumerate(_read_yaml(path).get("entries") or []):
-            try:
-                entry = _entry(raw, path.name)
-            except (KeyError, TypeError) as missing:
-                problems.append(f"{path.name} #{position + 1}: missing or malformed field {missing}")
-                continue
+        parsed = parse(EntriesFile, _read_yaml(path), f"entries/{path.name}", problems)
+        for entry in parsed.entries if parsed else ():
             if entry.id in entries:
-                problems.append(f"{path.name}: {entry.id}: id used twice")
-            entries[entry.id] = entry
+                problems.append(f"entries/{path.name}: {entry.id}: id used twice")
+            entries[entry.id] = entry.copy(update={"source": path.name})
     return entries
 
 
 def _check_entry(entry: Entry, kb: KnowledgeBase) -> list[str]:
-    where = f"{entry.source}: {entry.id}"
+    where = f"entries/{entry.source}: {entry.id}"
     problems = []
-    if not _ID.match(entry.id):
-        problems.append(f"{where}: id must be lowercase letters, digits and '-'")
     if entry.topic not in kb.topics:
         problems.append(f"{where}: unknown topic {entry.topic}")
-    if unknown := set(entry.aspects) - set(ASPECTS):
-        problems.append(f"{where}: unknown aspects {sorted(unknown)}")
-    if entry.next_step not in NEXT_STEPS:
-        problems.append(f"{where}: next_step must be one of {NEXT_STEPS}")
-    if len(entry.questions) < 3 or not entry.answer:
-        problems.append(f"{where}: needs an answer and at least 3 questions")
-    if not isinstance(entry.reviewed, dt.date):
-        problems.append(f"{where}: reviewed must be a date (YYYY-MM-DD)")
     problems += [f"{where}: related entry {r} does not exist" for r in entry.related if r not in kb.entries]
     for citation in entry.citations:
         statute = kb.statutes.get(citation.law)
         if statute is None:
             problems.append(f"{where}: cites unknown law {citation.law}")
-        elif not isinstance(citation.article, int) or citation.article not in statute.articles:
+        elif citation.article not in statute.articles:
             problems.append(f"{where}: {citation.law} has no article {citation.article}")
         elif not statute.cites(citation.article, citation.quote):
             problems.append(f"{where}: quote is not in {citation.law} article {citation.article}: {citation.quote}")
@@ -250,27 +226,26 @@ def _optional_yaml(path: Path) -> Any:
     return _read_yaml(path) if path.exists() else None
 
 
-def _local(root: Path) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for path in sorted((root / "local").glob("*.yml")):
-        merged.update(_read_yaml(path) or {})
-    return merged
-
-
 def load(root: Path | str) -> KnowledgeBase:
     """Read and check knowledge/; raise KnowledgeError listing every problem."""
     root = Path(root)
     problems: list[str] = []
+    entries = _entries(root, problems)
+    replies = parse(Replies, _read_yaml(root / "replies.yml"), "replies.yml", problems)
+    legal_aid = parse(LegalAidContent, _read_yaml(root / "legal_aid.yml"), "legal_aid.yml", problems)
+    local = read_local(root, problems)
+    if problems:  # the checks below read typed objects: a file that does not fit stops here
+        raise KnowledgeError(problems)
     kb = KnowledgeBase(
         root=root,
         topics=_topics(root),
-        entries=_entries(root, problems),
+        entries=entries,
         statutes=load_statutes(root / "laws"),
         terms=_terms(root),
         buttons=_read_yaml(root / "next_steps.yml"),
-        replies=parse_replies(_read_yaml(root / "replies.yml")),
-        legal_aid=parse_content(_read_yaml(root / "legal_aid.yml")),
-        local=_local(root),
+        replies=replies.__root__,
+        legal_aid=legal_aid,
+        local=local,
         examples=_examples(root),
         law_areas=parse_areas(_optional_yaml(root / "other_law.yml")),
         crisis=parse_examples(_optional_yaml(root / "crisis.yml")),

@@ -1,116 +1,278 @@
-"""knowledge/local/: the one deployment's streets, centres, hotlines, programmes, courses.
+"""knowledge/local/: the one deployment's streets, centres, hotlines, programmes, classes and duty hours.
 
-A union replaces these files with its own, so the checker says exactly what is missing
-or points nowhere (a session at a centre that does not exist, a programme with no topic);
-the rest renders those details under an answer (the worker's street centre, the hotlines).
+A union replaces these files with its own. Their shape is declared here (a problem names the file,
+the item and the field), the references between them are checked (a class at a centre that does
+not exist, a programme with no topic), and the details shown under an answer are rendered here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
+import yaml
+from pydantic import Field, conint, constr, validator
+
+from bot.kb.schema import Shape, parse
+from bot.text import normalize
 from bot.workdays import Calendar
 
 if TYPE_CHECKING:  # knowledge.py imports the checks from here
     from bot.kb.knowledge import Entry, KnowledgeBase
 
-CRITERIA = {"union_member", "income_below_local_standard", "serious_illness", "child_in_school", "lost_job",
-            "flexible_employment", "any_of"}
-REQUIRED = {
-    "streets": ("id", "name", "centre", "lawyer"),
-    "centres": ("id", "name", "address", "hours", "phone"),
-    "hotlines": ("number", "name"),
-    "legal_services": ("id", "name", "address", "phone", "for"),
-    "programmes": ("id", "name", "topic", "summary", "criteria", "how_to_apply"),
-    "courses": ("id", "name", "category", "cost", "sessions"),
-}
+
+class Lawyer(Shape):
+    """The street's volunteer lawyer, who takes its legal-aid cases."""
+
+    name: str
+    phone: constr(strip_whitespace=True, min_length=1)
+    firm: str = ""
 
 
-def _missing(section: str, items: Iterable[dict[str, Any]]) -> list[str]:
-    problems = []
-    seen: set[str] = set()
-    for position, item in enumerate(items):
-        label = f"local {section} #{position + 1} ({item.get('id') or item.get('number') or '?'})"
-        problems += [f"{label}: missing {key}" for key in REQUIRED[section] if not item.get(key)]
-        key = str(item.get("id") or item.get("number"))
-        if key in seen:
-            problems.append(f"{label}: id used twice")
-        seen.add(key)
-    return problems
+class Street(Shape):
+    """A street (街道) the union serves, its centre and its lawyer."""
+
+    id: str
+    name: str
+    centre: str
+    lawyer: Lawyer
+    aliases: tuple[str, ...] = ()
 
 
-def _session_problems(course: dict[str, Any], centres: set[str], streets: set[str]) -> list[str]:
-    problems = []
-    for session in course.get("sessions") or []:
-        label = f"course {course.get('id')} session {session.get('id')}"
-        try:
-            start = dt.datetime.fromisoformat(str(session.get("start")))
-            end = dt.datetime.fromisoformat(str(session.get("end")))
-            if end <= start:
-                problems.append(f"{label}: ends before it starts")
-        except ValueError:
-            problems.append(f"{label}: start and end must be like 2026-12-05T19:00")
-        if session.get("place") not in centres:
-            problems.append(f"{label}: place {session.get('place')} is not a centre")
-        if session.get("street") not in streets:
-            problems.append(f"{label}: street {session.get('street')} is not a street")
-        if not isinstance(session.get("seats"), int) or session["seats"] < 1:
-            problems.append(f"{label}: seats must be a whole number above 0")
-    return problems
+class Centre(Shape):
+    """A workers' service centre (职工服务中心 or 职工之家): where classes meet and workers walk in."""
+
+    id: str
+    name: str
+    address: str
+    hours: str
+    phone: str
+    facilities: tuple[str, ...] = ()
 
 
-def check_local(local: dict[str, Any], topics: set[str]) -> list[str]:
-    """Every problem in the local data, as readable lines."""
-    problems = [p for section in REQUIRED for p in _missing(section, local.get(section) or [])]
-    centres = {c.get("id") for c in local.get("centres") or []}
-    streets = {s.get("id") for s in local.get("streets") or []}
-    for street in local.get("streets") or []:
-        if street.get("centre") not in centres:
-            problems.append(f"street {street.get('id')}: centre {street.get('centre')} does not exist")
-        if not str((street.get("lawyer") or {}).get("phone", "")).strip():
-            problems.append(f"street {street.get('id')}: the volunteer lawyer needs a phone")
-    for programme in local.get("programmes") or []:
-        if programme.get("topic") not in topics:
-            problems.append(f"programme {programme.get('id')}: unknown topic {programme.get('topic')}")
-        if unknown := set(programme.get("criteria") or {}) - CRITERIA:
-            problems.append(f"programme {programme.get('id')}: unknown criteria {sorted(unknown)}")
-    for course in local.get("courses") or []:
-        problems += _session_problems(course, centres, streets)
-    if not isinstance((local.get("legal_aid") or {}).get("contact_within_workdays"), int):
-        problems.append("legal_aid: contact_within_workdays must be a whole number of working days")
-    problems += _handoff_problems(local.get("handoff") or {})
-    problems += _calendar_problems(local)
-    return problems
+class LegalService(Shape):
+    """Where a question outside labor law is referred."""
+
+    id: str
+    name: str
+    address: str
+    phone: str
+    for_: str = Field(alias="for")
+    hours: str = ""
 
 
-def _calendar_problems(local: dict[str, Any], today: dt.date | None = None) -> list[str]:
+class Hotline(Shape):
+    """A hotline listed under answers (12351, 12333, 12348, 12356...)."""
+
+    number: str
+    name: str
+    for_: str = Field("", alias="for")
+    hours: str = ""
+
+
+Criterion = Literal["union_member", "income_below_local_standard", "serious_illness", "child_in_school", "lost_job",
+                    "flexible_employment", "any_of"]
+
+
+class Programme(Shape):
+    """A hardship-aid programme, with the criteria screening asks about (true: required)."""
+
+    id: str
+    name: str
+    topic: str
+    summary: str
+    criteria: dict[Criterion, Any]
+    how_to_apply: str
+    measures: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+class Session(Shape):
+    """One meeting of a class: when, where, for how many."""
+
+    id: str
+    start: dt.datetime
+    end: dt.datetime
+    place: str
+    street: str
+    seats: conint(gt=0)
+
+    @validator("end")
+    def _ends_after_start(cls, end: dt.datetime, values: dict[str, Any]) -> dt.datetime:  # noqa: N805
+        if "start" in values and end <= values["start"]:
+            raise ValueError("结束时间早于开始时间 / ends before it starts")
+        return end
+
+
+class Course(Shape):
+    """A union class (惠工课堂) and its sessions."""
+
+    id: str
+    name: str
+    category: str
+    cost: str
+    sessions: tuple[Session, ...]
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+Clock = constr(regex=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class Span(Shape):
+    """Hours a person is on duty: weekdays 1 (Monday) to 7, from and to in local time."""
+
+    days: tuple[conint(ge=1, le=7), ...]
+    from_: Clock = Field(alias="from")
+    to: Clock
+
+    @validator("to")
+    def _to_after_from(cls, to: str, values: dict[str, Any]) -> str:  # noqa: N805
+        if "from_" in values and to <= values["from_"]:
+            raise ValueError("结束早于开始 / 'to' must come after 'from'")
+        return to
+
+
+class HandoffSettings(Shape):
+    """When people are on duty, how long a conversation takes, and which skill serves which topics."""
+
+    hours: tuple[Span, ...]
+    minutes_per_conversation: int
+    callback_within_workdays: int
+    idle_close_minutes: int
+    skills: dict[str, tuple[str, ...]] = {}
+
+
+class LegalAidSettings(Shape):
+    """The promise made to a worker who opens a legal-aid case."""
+
+    contact_within_workdays: int
+
+
+class CalendarDays(Shape):
+    """A year's schedule entered before chinesecalendar carries it: days off and make-up working days."""
+
+    off: tuple[dt.date, ...] = ()
+    work: tuple[dt.date, ...] = ()
+
+
+class Union(Shape):
+    """The union running this deployment."""
+
+    name: str
+    city: str = ""
+
+
+class LocalData(Shape):
+    """knowledge/local/*.yml, merged: the one deployment's own details."""
+
+    union: Union
+    streets: tuple[Street, ...]
+    centres: tuple[Centre, ...]
+    hotlines: tuple[Hotline, ...]
+    legal_services: tuple[LegalService, ...]
+    programmes: tuple[Programme, ...]
+    courses: tuple[Course, ...]
+    legal_aid: LegalAidSettings
+    handoff: HandoffSettings
+    calendar: CalendarDays = CalendarDays()
+    sample: bool = False
+    notice: str = ""
+
+    def street(self, street_id: str) -> Street:
+        """A street by id (ids are checked at load; KeyError for an unknown one)."""
+        return {street.id: street for street in self.streets}[street_id]
+
+    def centre(self, centre_id: str) -> Centre:
+        """A centre by id."""
+        return {centre.id: centre for centre in self.centres}[centre_id]
+
+    def course(self, course_id: str) -> Course:
+        """A course by id."""
+        return {course.id: course for course in self.courses}[course_id]
+
+    def street_asked(self, text: str, parse: dict[str, Any]) -> str | None:
+        """The roster street a worker names: the entity first, then an id, name or alias in the text."""
+        found = [e["value"] for e in parse.get("entities") or [] if e.get("entity") == "street"]
+        if found:
+            return found[0]
+        text = normalize(text)
+        return next((s.id for s in self.streets if any(n in text for n in (s.id, s.name, *s.aliases))), None)
+
+    def working_calendar(self) -> Calendar:
+        """The official calendar with this deployment's own entries."""
+        return Calendar(frozenset(self.calendar.off), frozenset(self.calendar.work))
+
+
+def read_local(root: Path, problems: list[str]) -> LocalData | None:
+    """knowledge/local/*.yml merged and typed; None (with the problems) when a file does not fit."""
+    merged: dict[str, Any] = {}
+    files: dict[str, str] = {}
+    for path in sorted((root / "local").glob("*.yml")):
+        with path.open(encoding="utf-8") as handle:
+            sections = yaml.safe_load(handle) or {}
+        merged.update(sections)
+        files.update({section: f"local/{path.name}" for section in sections})
+    local = parse(LocalData, merged, "local/", problems, files=files)
+    return _sample_classes_ahead(local, dt.date.today()) if local and local.sample else local
+
+
+def _sample_classes_ahead(local: LocalData, today: dt.date) -> LocalData:
+    """Sample classes moved by whole weeks (weekday and time kept) so the first starts after today.
+
+    Sample data with fixed dates expires: a demo started next month would show no classes at all.
+    A union's own data (no `sample: true`) is never moved.
+    """
+    first = min((session.start.date() for course in local.courses for session in course.sessions), default=today)
+    shift = dt.timedelta(weeks=max(0, (today - first).days // 7 + 1))
+    if not shift:
+        return local
+    courses = tuple(course.copy(update={"sessions": tuple(
+        session.copy(update={"start": session.start + shift, "end": session.end + shift})
+        for session in course.sessions)}) for course in local.courses)
+    return local.copy(update={"courses": courses})
+
+
+def _duplicates(section: str, ids: list[str]) -> list[str]:
+    return [f"local {section}: id {item} used twice" for item in sorted({i for i in ids if ids.count(i) > 1})]
+
+
+def check_local(local: LocalData, topics: set[str]) -> list[str]:
+    """What the shapes cannot say: ids used twice, references to nothing, a year without a calendar."""
+    problems = [p for section, ids in (("streets", [s.id for s in local.streets]),
+                                       ("centres", [c.id for c in local.centres]),
+                                       ("programmes", [p.id for p in local.programmes]),
+                                       ("courses", [c.id for c in local.courses]),
+                                       ("sessions", [s.id for c in local.courses for s in c.sessions]))
+                for p in _duplicates(section, ids)]
+    centres, streets = {c.id for c in local.centres}, {s.id for s in local.streets}
+    problems += [f"street {s.id}: centre {s.centre} does not exist" for s in local.streets if s.centre not in centres]
+    problems += [f"programme {p.id}: unknown topic {p.topic}" for p in local.programmes if p.topic not in topics]
+    for course in local.courses:
+        for session in course.sessions:
+            label = f"course {course.id} session {session.id}"
+            if session.place not in centres:
+                problems.append(f"{label}: place {session.place} is not a centre")
+            if session.street not in streets:
+                problems.append(f"{label}: street {session.street} is not a street")
+    groups = {topic.split(".", 1)[0] for topic in topics}
+    problems += [f"handoff skills {skill}: unknown topic {topic}" for skill, listed in local.handoff.skills.items()
+                 for topic in listed if topic not in topics and topic not in groups]
+    if not local.handoff.hours:
+        problems.append("handoff: hours (when people answer) are missing")
+    return problems + _calendar_problems(local)
+
+
+def _calendar_problems(local: LocalData, today: dt.date | None = None) -> list[str]:
     """Local calendar entries are dates, and this year's schedule is known (promised call dates use it)."""
-    try:
-        calendar = Calendar.from_local(local)
-    except ValueError as error:
-        return [f"calendar: dates must be like 2027-01-01 ({error})"]
+    calendar = local.working_calendar()
     today = today or dt.date.today()
     if not calendar.published(today):
         return [f"calendar: the {today.year} holiday schedule is missing: update chinesecalendar or list "
                 f"the year's days off and make-up working days under calendar: off / work"]
     return []
-
-
-def _handoff_problems(spec: dict[str, Any]) -> list[str]:
-    problems = [f"handoff: {key} must be a whole number" for key in ("minutes_per_conversation",
-                                                                     "callback_within_workdays", "idle_close_minutes")
-                if not isinstance(spec.get(key), int)]
-    for span in spec.get("hours") or []:
-        days_ok = all(isinstance(d, int) and 1 <= d <= 7 for d in span.get("days") or [None])
-        times_ok = all(re.match(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", str(span.get(k, ""))) for k in ("from", "to"))
-        if not (days_ok and times_ok and str(span["from"]) < str(span["to"])):
-            problems.append(f"handoff hours {span}: days 1-7 and times like 09:00, from before to")
-    if not spec.get("hours"):
-        problems.append("handoff: hours (when people answer) are missing")
-    return problems
 
 
 def _street_ids(parse: dict[str, Any]) -> list[str]:
@@ -119,26 +281,24 @@ def _street_ids(parse: dict[str, Any]) -> list[str]:
 
 def centre_cards(kb: KnowledgeBase, street_ids: list[str]) -> list[str]:
     """The centre of each named street, or every centre when no street was named."""
-    centres = {c["id"]: c for c in kb.local.get("centres", [])}
-    streets = {s["id"]: s for s in kb.local.get("streets", [])}
-    wanted = [streets[s]["centre"] for s in street_ids if s in streets] or list(centres)
-    return [
-        kb.replies["centre"].render(**{**centres[c], "facilities": "、".join(centres[c].get("facilities", []))})["text"]
-        for c in dict.fromkeys(wanted) if c in centres
-    ]
+    known = {street.id: street for street in kb.local.streets}
+    wanted = [known[s].centre for s in street_ids if s in known] or [c.id for c in kb.local.centres]
+    card = kb.replies["centre"]
+    return [card.render(**{**centre.dict(), "facilities": "、".join(centre.facilities)})["text"]
+            for centre in map(kb.local.centre, dict.fromkeys(wanted))]
 
 
 def hotline_list(kb: KnowledgeBase) -> list[str]:
     """All hotlines of the deployment in one message."""
     line = kb.replies["hotline_line"]
-    lines = "\n".join(line.render(**{"for": "", "hours": "", **h})["text"] for h in kb.local.get("hotlines", []))
+    lines = "\n".join(line.render(**hotline.dict(by_alias=True))["text"] for hotline in kb.local.hotlines)
     return [kb.replies["hotlines"].render(lines=lines)["text"]] if lines else []
 
 
 def legal_services(kb: KnowledgeBase) -> str:
     """The deployment's public legal service and legal-aid centres, one line each."""
     line = kb.replies["legal_service_line"]
-    return "\n".join(line.render(**{"hours": "", **service})["text"] for service in kb.local.get("legal_services", []))
+    return "\n".join(line.render(**service.dict(by_alias=True))["text"] for service in kb.local.legal_services)
 
 
 def details(entry: Entry, parse: dict[str, Any], kb: KnowledgeBase) -> list[str]:

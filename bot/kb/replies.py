@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from bot.kb.schema import Shape
 
 # Every reply the actions use; `kb check` fails if replies.yml lacks one.
 REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "also_ask", "refer_other_law",
@@ -32,19 +33,27 @@ REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "also_ask", "r
                                               "aid_consent", "aid_name", "aid_phone")))
 
 
-@dataclass(frozen=True)
-class Reply:
+class Button(Shape):
+    """A button under a reply: what it says and what it sends."""
+
+    title: str
+    payload: str
+
+
+class Reply(Shape):
     """A message template and the buttons under it."""
 
     text: str
-    buttons: tuple[dict[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
 
     def render(self, **values: Any) -> dict[str, Any]:
         """Text and buttons with `{name}` filled in, as keyword arguments for `dispatcher.utter_message`."""
         return {"text": self.text.format(**values),
-                "buttons": [{key: str(value).format(**values) for key, value in b.items()} for b in self.buttons]}
+                "buttons": [{"title": b.title.format(**values), "payload": b.payload.format(**values)}
+                            for b in self.buttons]}
 
 
-def parse_replies(raw: dict[str, Any]) -> dict[str, Reply]:
-    """Replies by name from the YAML mapping."""
-    return {name: Reply(spec["text"], tuple(spec.get("buttons") or ())) for name, spec in raw.items()}
+class Replies(Shape):
+    """knowledge/replies.yml: replies by name."""
+
+    __root__: dict[str, Reply]

@@ -25,24 +25,19 @@ class Name:
     id: str
 
 
-def _named(items: list[dict[str, Any]], label: str, *keys: str) -> Iterator[Name]:
+def _named(items: tuple[Any, ...], label: str) -> Iterator[Name]:
+    """An item's name and its aliases (streets and programmes have them)."""
     for item in items:
-        for key in keys:
-            values = item.get(key) or []
-            for phrase in [values] if isinstance(values, str) else values:
-                if phrase:
-                    yield Name(label, str(phrase), str(item["id"]))
+        for phrase in (item.name, *getattr(item, "aliases", ())):
+            if phrase:
+                yield Name(label, phrase, item.id)
 
 
 def names(kb: KnowledgeBase) -> list[Name]:
     """Every street, centre, programme, course and statute name a worker might type."""
     local = kb.local
-    found = [
-        *_named(local.get("streets", []), "street", "name", "aliases"),
-        *_named(local.get("centres", []), "centre", "name"),
-        *_named(local.get("programmes", []), "programme", "name", "aliases"),
-        *_named(local.get("courses", []), "course", "name"),
-    ]
+    found = [*_named(local.streets, "street"), *_named(local.centres, "centre"),
+             *_named(local.programmes, "programme"), *_named(local.courses, "course")]
     for stem, statute in kb.statutes.items():
         found.append(Name("statute", statute.title, stem))
         if statute.title.startswith(STATUTE_PREFIX):

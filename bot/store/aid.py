@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
+from bot.kb.local import Programme
 from bot.privacy import mask_phone
 from bot.store.database import added
 from bot.store.models import AidReferral
@@ -35,7 +36,7 @@ READ_ROLES = ("counselor",)  # and admin
 class Match:
     """A programme the worker may qualify for: 'likely' when every criterion is met, else 'check'."""
 
-    programme: dict[str, Any]
+    programme: Programme
     verdict: str
 
 
@@ -54,12 +55,12 @@ class ReferralView:
     created_at: Any
 
 
-def match(answers: dict[str, str], programmes: list[dict[str, Any]]) -> list[Match]:
+def match(answers: dict[str, str], programmes: tuple[Programme, ...]) -> list[Match]:
     """Programmes not ruled out by a 'no', the fully met ones first."""
     found = []
     for programme in programmes:
         verdicts = []
-        for criterion, wanted in (programme.get("criteria") or {}).items():
+        for criterion, wanted in programme.criteria.items():
             if criterion == "any_of":
                 given = [answers.get(c, UNKNOWN) for c in wanted]
                 verdicts.append(YES if YES in given else UNKNOWN if UNKNOWN in given else NO)

@@ -12,12 +12,12 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import local_time, utcnow
+from bot.kb.local import Street
 from bot.privacy import mask_phone
 from bot.store.database import added
 from bot.store.models import CaseStatusChange, LegalCase
@@ -95,10 +95,9 @@ class StatusChanged:
     channel: str
 
 
-def lawyer_for(local: dict[str, Any], street: str) -> Lawyer:
-    """The roster's volunteer lawyer for a street id (the roster is checked at load)."""
-    spec = next(s for s in local.get("streets") or [] if s["id"] == street)["lawyer"]
-    return Lawyer(str(spec["name"]), str(spec["phone"]))
+def lawyer_for(street: Street) -> Lawyer:
+    """The roster's volunteer lawyer for a street, as the case keeps them."""
+    return Lawyer(street.lawyer.name, street.lawyer.phone)
 
 
 def case_number(year: int, row_id: int) -> str:

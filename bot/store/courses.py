@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import utcnow
+from bot.kb.local import Course
 from bot.privacy import mask_phone
 from bot.store.database import added
 from bot.store.models import CourseSession, Signup
@@ -91,38 +91,39 @@ class Query:
         return bool(self.words) or self.weekend or self.evening
 
 
-def sync_catalogue(session: Session, *, local: dict[str, Any]) -> int:
+def sync_catalogue(session: Session, *, courses: tuple[Course, ...]) -> int:
     """Load the sessions of knowledge/local into the database; seats already taken are kept."""
     count = 0
-    for course in local.get("courses") or []:
-        for spec in course.get("sessions") or []:
-            row = session.get(CourseSession, spec["id"]) or CourseSession(id=spec["id"], taken=0)
-            row.course_id, row.course_name, row.category = course["id"], course["name"], course["category"]
-            row.cost, row.place, row.street = str(course["cost"]), spec["place"], spec["street"]
-            row.starts_at = dt.datetime.fromisoformat(str(spec["start"]))
-            row.ends_at = dt.datetime.fromisoformat(str(spec["end"]))
-            row.seats = max(int(spec["seats"]), row.taken)  # never below the seats already given
+    for course in courses:
+        for spec in course.sessions:
+            row = session.get(CourseSession, spec.id) or CourseSession(id=spec.id, taken=0)
+            row.course_id, row.course_name, row.category = course.id, course.name, course.category
+            row.cost, row.place, row.street = course.cost, spec.place, spec.street
+            row.starts_at, row.ends_at = spec.start, spec.end
+            row.seats = max(spec.seats, row.taken)  # never below the seats already given
             session.add(row)
             count += 1
     session.flush()
     return count
 
 
-def parse_query(text: str, *, local: dict[str, Any], street: str | None = None) -> Query:
+def _words(course: Course) -> tuple[str, ...]:
+    """What a worker may call a course: its keywords, its name, its kind (惠工课堂·健身 -> 健身)."""
+    return (*course.keywords, course.name, course.category.split("·")[-1])
+
+
+def parse_query(text: str, *, courses: tuple[Course, ...], street: str | None = None) -> Query:
     """The course words, weekend / evening wishes and street a worker's message contains."""
     text = normalize(text)
-    words = {word for course in local.get("courses") or []
-             for word in (*(course.get("keywords") or ()), course["name"], course["category"].split("·")[-1])
-             if word and word in text}
+    words = {word for course in courses for word in _words(course) if word and word in text}
     return Query(tuple(sorted(words)), street, "周末" in text or "星期六" in text or "星期天" in text
                  or "周六" in text or "周日" in text, "晚上" in text or "下班后" in text)
 
 
-def search(session: Session, *, query: Query, local: dict[str, Any], now: dt.datetime) -> list[SessionView]:
+def search(session: Session, *, query: Query, courses: tuple[Course, ...],
+           now: dt.datetime) -> list[SessionView]:
     """Upcoming sessions matching the query, soonest first (all upcoming when nothing matches a word)."""
-    wanted = {course["id"] for course in local.get("courses") or []
-              if any(w in (*(course.get("keywords") or ()), course["name"], course["category"].split("·")[-1])
-                     for w in query.words)}
+    wanted = {course.id for course in courses if any(w in _words(course) for w in query.words)}
     rows = session.execute(select(CourseSession).where(CourseSession.starts_at > now)
                            .order_by(CourseSession.starts_at)).scalars()
     found = []

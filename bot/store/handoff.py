@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import local_time, utcnow
+from bot.kb.local import HandoffSettings
 from bot.store.database import added
 from bot.store.models import Handoff
 from bot.store.roles import StaffMember
@@ -58,35 +58,31 @@ class QueueItem:
     created_at: dt.datetime
 
 
-def skill_for(topic: str | None, local: dict[str, Any]) -> str:
+def skill_for(topic: str | None, duty: HandoffSettings) -> str:
     """Psychological for psych topics, legal for labor-law topics, else general (crisis is always psych)."""
-    skills = (local.get("handoff") or {}).get("skills") or {}
     for skill in ("psych", "legal"):
-        if topic and (topic in skills.get(skill, ()) or topic.split(".", 1)[0] in skills.get(skill, ())):
+        listed = duty.skills.get(skill, ())
+        if topic and (topic in listed or topic.split(".", 1)[0] in listed):
             return skill
     return "general"
 
 
-def in_service_hours(moment: dt.datetime, local: dict[str, Any]) -> bool:
+def in_service_hours(moment: dt.datetime, duty: HandoffSettings) -> bool:
     """Whether a person is on duty at this UTC moment (service hours are local time)."""
     here = local_time(moment)
     clock = here.strftime("%H:%M")
-    return any(here.isoweekday() in span["days"] and span["from"] <= clock < span["to"]
-               for span in (local.get("handoff") or {}).get("hours") or [])
+    return any(here.isoweekday() in span.days and span.from_ <= clock < span.to for span in duty.hours)
 
 
 _DAY_NAMES = "一二三四五六日"
 
 
-def hours_text(local: dict[str, Any]) -> str:
+def hours_text(duty: HandoffSettings) -> str:
     """Service hours as a worker reads them (周一至周五 09:00-21:00；...)."""
-    spans = []
-    for span in (local.get("handoff") or {}).get("hours") or []:
-        spans.append(f"{days_text(span['days'])} {span['from']}-{span['to']}")
-    return "；".join(spans)
+    return "；".join(f"{days_text(span.days)} {span.from_}-{span.to}" for span in duty.hours)
 
 
-def days_text(days: list[int]) -> str:
+def days_text(days: tuple[int, ...]) -> str:
     """ISO weekdays as a worker reads them: [1..5] -> 周一至周五, [1, 3, 5] -> 周一、周三、周五."""
     runs: list[list[int]] = []
     for day in sorted(days):

@@ -42,7 +42,7 @@ def prepare_database(url: str, settings: Settings) -> None:
 
     migrate(url)
     with session_scope(url) as session:
-        sync_catalogue(session, local=load(settings.knowledge_dir).local)
+        sync_catalogue(session, courses=load(settings.knowledge_dir).local.courses)
 
 
 def credentials(settings: Settings) -> Path:

@@ -24,8 +24,8 @@ CHECK_EVERY_S = 60
 async def close_idle(app: Sanic) -> int:
     """One pass: close what was left, tell each worker, undo what could not be told; how many were closed."""
     kb = load_cached(str(app.ctx.settings.knowledge_dir))
-    minutes = int(kb.local["handoff"]["idle_close_minutes"])  # required by `kb check`
-    closed = await in_store(lambda session: handoff.close_idle(session, idle_for=dt.timedelta(minutes=minutes)))
+    idle_for = dt.timedelta(minutes=kb.local.handoff.idle_close_minutes)
+    closed = await in_store(lambda session: handoff.close_idle(session, idle_for=idle_for))
     told = 0
     for before, item in closed:  # one not told now is reopened by the notifier; the next pass tries again
         if await app.ctx.notify.handoff_changed(before, item, "idle_close", staff_id=None):

@@ -90,20 +90,20 @@ async def test_answer_declines_what_is_outside_the_knowledge_base(kb, dispatcher
 
 
 async def test_centre_answer_shows_the_centre_of_the_named_street(kb, dispatcher):
-    street = kb.local["streets"][1]
-    centre = next(c for c in kb.local["centres"] if c["id"] == street["centre"])
-    parse = make_parse(kb, "ask_knowledge", [("service.centers", 0.9)], text=f"{street['name']}的职工服务中心在哪",
-                       entities=({"entity": "street", "value": street["id"]},))
+    street = kb.local.streets[1]
+    centre = kb.local.centre(street.centre)
+    parse = make_parse(kb, "ask_knowledge", [("service.centers", 0.9)], text=f"{street.name}的职工服务中心在哪",
+                       entities=({"entity": "street", "value": street.id},))
     await ActionAnswer().run(dispatcher, tracker(parse), {})
     assert len(dispatcher.messages) == 2
-    assert dispatcher.messages[1]["text"].startswith(f"{centre['name']}\n地址：{centre['address']}")
+    assert dispatcher.messages[1]["text"].startswith(f"{centre.name}\n地址：{centre.address}")
 
 
 async def test_hotline_answer_lists_the_deployments_hotlines(kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("service.hotlines", 0.9)], text="有哪些热线电话")
     await ActionAnswer().run(dispatcher, tracker(parse), {})
     listed = dispatcher.messages[-1]["text"]
-    assert all(h["number"] in listed for h in kb.local["hotlines"])
+    assert all(h.number in listed for h in kb.local.hotlines)
 
 
 async def test_another_area_of_law_gets_a_kind_referral_with_local_services(kb, dispatcher):
@@ -113,8 +113,8 @@ async def test_another_area_of_law_gets_a_kind_referral_with_local_services(kb, 
     [message] = dispatcher.messages
     assert kb.law_areas["family"].name in message["text"] and "不属于劳动法" in message["text"]
     assert "12348" in message["text"]
-    for service in kb.local["legal_services"]:
-        assert service["name"] in message["text"] and service["phone"] in message["text"]
+    for service in kb.local.legal_services:
+        assert service.name in message["text"] and service.phone in message["text"]
 
 
 async def test_the_labor_side_of_a_commute_accident_follows_the_referral(kb, dispatcher):

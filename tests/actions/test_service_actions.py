@@ -31,7 +31,7 @@ DECEMBER_FIRST = dt.datetime(2026, 12, 1, 4, 0)  # noon in Beijing, before every
 def catalogue(use_database, kb, monkeypatch) -> str:
     monkeypatch.setattr(actions.courses, "utcnow", lambda: DECEMBER_FIRST)
     with session_scope(use_database) as session:
-        courses.sync_catalogue(session, local=kb.local)
+        courses.sync_catalogue(session, courses=kb.local.courses)
     return use_database
 
 
@@ -57,7 +57,9 @@ async def test_a_question_naming_a_class_lists_the_sessions(catalogue, kb, dispa
     assert message["text"] == kb.replies["courses_found"].text
     assert [b["payload"] for b in message["buttons"]] == [f'/course_details{{"course_session":"yoga-{n}"}}'
                                                          for n in (1, 2, 3)]
-    assert message["buttons"][0]["title"] == "职工瑜伽（入门） 12月8日（周二）19:00-20:30 新城街道 余2位"
+    first = kb.local.course("yoga").sessions[0]  # sample classes move ahead by whole weeks: weekday and time stay
+    assert message["buttons"][0]["title"] == \
+        f"职工瑜伽（入门） {first.start.month}月{first.start.day}日（周二）19:00-20:30 新城街道 余2位"
 
 
 async def test_details_then_a_sign_up_button(catalogue, dispatcher):

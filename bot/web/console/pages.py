@@ -34,7 +34,7 @@ def knowledge_of(request: Request) -> KnowledgeBase:
 def labels(kb: KnowledgeBase) -> dict[str, dict[str, str]]:
     """Names for codes on the case pages."""
     return {"disputes": {c: d.label for c, d in kb.legal_aid.dispute_types.items()},
-            "streets": {s["id"]: s["name"] for s in kb.local.get("streets") or []}}
+            "streets": {street.id: street.name for street in kb.local.streets}}
 
 
 def set_cookie(response: HTTPResponse, name: str, value: str, *, path: str, max_age: int | None = None,

@@ -32,4 +32,4 @@ async def referrals_page(request: Request) -> HTTPResponse:
     rows = await in_store(read)
     return page("referrals.html", request, referrals=rows, local_time=local_time, questions=AID_QUESTIONS,
                 answers={aid.YES: "是", aid.NO: "不是", aid.UNKNOWN: "不清楚"},
-                programmes={p["id"]: p["name"] for p in kb.local.get("programmes") or []})
+                programmes={p.id: p.name for p in kb.local.programmes})
