@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse, stored
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
+from actions.say import COURSES_DOWN, find, session_button, utter_sessions
 from bot import field_values
-from bot.clock import local_time, utcnow
 from bot.kb.knowledge import KnowledgeBase
 from bot.notify import Notifier
 from bot.rasa_api import RasaUnavailable
@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SIGNUP_SLOTS = ("course_session", "signup_confirmed")
-DOWN = "courses_down"  # what a worker hears when the class list cannot be read or written
 
 
 def entity(parse: dict[str, Any], name: str) -> str | None:
@@ -37,24 +36,6 @@ def place_name(kb: KnowledgeBase, centre_id: str) -> str:
     return kb.replies["course_place"].render(name=centre.name, address=centre.address)["text"]
 
 
-def session_button(kb: KnowledgeBase, view: courses.SessionView, payload: str) -> dict[str, str]:
-    """One class meeting as a button: name, time, street and free seats."""
-    seats = kb.replies["course_seats_short" if view.seats_left else "course_full_short"].render(left=view.seats_left)
-    title = kb.replies["course_button"].render(name=view.course_name, when=view.when(),
-                                               street=kb.local.street(view.street).name, seats=seats["text"])
-    return {"title": title["text"], "payload": payload}
-
-
-async def find(tracker: Tracker, kb: KnowledgeBase, dispatcher: CollectingDispatcher | None) -> list | None:
-    """Upcoming sessions matching the worker's last message (all upcoming if it names nothing)."""
-    parse = latest_parse(tracker)
-    text = parse.get("text") or ""
-    query = courses.parse_query(text, courses=kb.local.courses, street=kb.local.street_asked(text, parse))
-    now = local_time(utcnow()).replace(tzinfo=None)  # the catalogue's times are local
-    return await stored(dispatcher, lambda session: courses.search(
-        session, query=query, courses=kb.local.courses, now=now), down=DOWN)
-
-
 async def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Matching sessions as buttons that open their details; a clear answer when none match."""
     kb = knowledge()
@@ -64,20 +45,6 @@ async def show_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     elif found:
         utter_sessions(dispatcher, kb, found)
     return []
-
-
-async def offer_courses(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """Under a knowledge answer: the matching sessions, if there are any (silent otherwise)."""
-    kb = knowledge()
-    found = await find(tracker, kb, None)
-    if found:
-        utter_sessions(dispatcher, kb, found)
-
-
-def utter_sessions(dispatcher: CollectingDispatcher, kb: KnowledgeBase, found: list) -> None:
-    """Sessions as buttons that open their details."""
-    buttons = [session_button(kb, v, f'/course_details{{"course_session":"{v.id}"}}') for v in found]
-    dispatcher.utter_message(text=kb.replies["courses_found"].text, buttons=buttons)
 
 
 class ActionCourseDetails(Action):
@@ -93,7 +60,7 @@ class ActionCourseDetails(Action):
         kb = knowledge()
         session_id = entity(latest_parse(tracker), "course_session") or ""
         found = await stored(dispatcher, lambda session: [courses.get_session(session, session_id=session_id)],
-                             down=DOWN)
+                             down=COURSES_DOWN)
         if found is None:  # the worker has been told the store is down
             return []
         view = found[0]
@@ -177,7 +144,7 @@ class ActionAskSignupConfirmed(Action):
         """Course, time, place, name and phone."""
         kb = knowledge()
         view = await stored(dispatcher, lambda session: courses.get_session(
-            session, session_id=tracker.get_slot("course_session")), down=DOWN)
+            session, session_id=tracker.get_slot("course_session")), down=COURSES_DOWN)
         if view is None:
             return []
         dispatcher.utter_message(**kb.replies["signup_summary"].render(
@@ -223,7 +190,7 @@ class ActionMyCourses(Action):
         """Seats and waiting places, soonest first."""
         kb = knowledge()
         mine = await stored(dispatcher, lambda session: courses.signups_of(session, conversation_id=tracker.sender_id),
-                            down=DOWN)
+                            down=COURSES_DOWN)
         if mine is None:
             return []
         if not mine:
@@ -256,7 +223,7 @@ class ActionCancelSignup(Action):
             return await ActionMyCourses().run(dispatcher, tracker, domain)
         try:  # a list, because no promotion (None) is an answer too
             cancelled = await stored(dispatcher, lambda session: [courses.cancel(
-                session, signup_id=int(signup), conversation_id=tracker.sender_id)], down=DOWN)
+                session, signup_id=int(signup), conversation_id=tracker.sender_id)], down=COURSES_DOWN)
         except LookupError:
             dispatcher.utter_message(**kb.replies["signup_not_found"].render())
             return []

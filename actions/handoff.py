@@ -9,34 +9,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import knowledge, latest_parse, stored
+from actions.common import knowledge, latest_parse
 from actions.forms import Cleaner, FieldsForm, clear
-from actions.knowledge import answer_if_clear, offer_support
+from actions.say import answer_if_clear, join_queue, offer_support
 from bot import field_values
 from bot.clock import utcnow
-from bot.kb.knowledge import KnowledgeBase
 from bot.store import cases, handoff
 
 log = logging.getLogger(__name__)
 
 FALLBACKS_BEFORE_PERSON = 2
 CALLBACK_SLOTS = ("callback_phone", "callback_note")
-
-
-async def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *, skill: str,
-               reason: str, announce: bool = True, callback: tuple[str, str] | None = None) -> bool:
-    """Put the conversation in line (telling the worker their place); False if the store is down."""
-    phone, note = callback or (None, None)
-    ticket = await stored(dispatcher, lambda session: handoff.request(
-        session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
-        skill=skill, reason=reason, minutes_per_conversation=kb.local.handoff.minutes_per_conversation,
-        callback_phone=phone, callback_note=note), down="handoff_store_down")
-    if ticket is None:
-        return False
-    if announce:
-        dispatcher.utter_message(**kb.replies["handoff_queued"].render(
-            position=ticket.position, minutes=max(ticket.expected_minutes, 1), skill=handoff.SKILLS[skill]))
-    return True
 
 
 class ActionHandoff(Action):

@@ -9,52 +9,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
-from actions.courses import offer_courses
+from actions.say import offer_courses, offer_support, utter_entry
 from bot.kb import answering, local
 from bot.kb.articles import find_article
-from bot.kb.knowledge import Entry, KnowledgeBase
+from bot.kb.knowledge import KnowledgeBase
 from bot.kb.statutes import article_label
-from bot.nlu.crisis import POSSIBLE
 from bot.store import courses
-
-
-def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase,
-                parse: dict[str, Any], also: Entry | None = None) -> list[EventType]:
-    """Send an entry's answer with its citation line, next-step buttons and local details; remember the topic.
-
-    `also` (the other problem of a two-problem message) is offered as the first button.
-    """
-    if entry.citations:
-        message = kb.replies["kb_answer"].render(answer=entry.answer, citations=answering.citation_line(entry, kb))
-    else:
-        message = kb.replies["kb_answer_plain"].render(answer=entry.answer)
-    offered = [answering.entry_button(also, kb.replies["also_ask"].render(title=also.title)["text"])] if also else []
-    dispatcher.utter_message(text=message["text"], buttons=[*offered, *answering.buttons(entry, kb)])
-    for detail in local.details(entry, parse, kb):
-        dispatcher.utter_message(text=detail)
-    return [SlotSet("topic", entry.topic), SlotSet("last_entry", entry.id), SlotSet("fallback_count", 0)]
-
-
-def answer_if_clear(dispatcher: CollectingDispatcher, parse: dict[str, Any], kb: KnowledgeBase, *,
-                    floor: float = answering.CLARIFY_BELOW, skip: tuple[str, ...] = ()) -> list[EventType]:
-    """Answer a clear labor question asked in the same breath as a request for a person (or a cry for help).
-
-    `skip` names topics the reply already covers (a crisis reply already is the psychological help).
-    """
-    decision = answering.decide(parse, answering.Context(), kb)
-    if decision.kind != "answer" or decision.entry is None:
-        return []
-    candidate = next((c for c in decision.candidates if c.topic not in skip), None)
-    if candidate is None or candidate.score < floor:
-        return []
-    entry = decision.entry if candidate.topic == decision.entry.topic else kb.entries[candidate.entry]
-    return utter_entry(dispatcher, entry, kb, parse)
-
-
-def offer_support(dispatcher: CollectingDispatcher, parse: dict[str, Any], kb: KnowledgeBase) -> None:
-    """The second safety tier: distress that may be a risk gets the hotline and an offer of a person."""
-    if (parse.get("risk") or {}).get("level") == POSSIBLE:
-        dispatcher.utter_message(**kb.replies["possible_risk"].render())
 
 
 def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: KnowledgeBase,

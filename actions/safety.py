@@ -9,8 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
-from actions.handoff import join_queue
-from actions.knowledge import answer_if_clear
+from actions.say import answer_if_clear, join_queue
 from bot.clock import utcnow
 from bot.kb import answering
 from bot.store import handoff

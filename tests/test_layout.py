@@ -47,6 +47,14 @@ def test_no_part_imports_one_above_it():
     assert wrong == []
 
 
+def test_action_modules_share_only_common_forms_and_say():
+    shared = {"actions.common", "actions.forms", "actions.say"}
+    wrong = [f"{module_name(path)} imports {name}" for path in (ROOT / "actions").glob("*.py")
+             for name in imported_by(path) if name.startswith("actions.") and name not in shared
+             and not name.startswith(module_name(path))]
+    assert wrong == []
+
+
 def test_the_model_depends_on_the_knowledge_and_nlu_code_only():
     code = {module_name(path) for path in closure([ROOT / "bot" / "kb", ROOT / "bot" / "nlu"])}
     assert {"bot.kb.knowledge", "bot.nlu.retrieval", "bot.text"} <= code

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.courses
+import actions.say
 from actions.aid import AID_SLOTS, ActionAskAidConsent, ActionSubmitAid, ValidateAidForm
 from actions.courses import (
     ActionCancelSignup,
@@ -29,7 +29,7 @@ DECEMBER_FIRST = dt.datetime(2026, 12, 1, 4, 0)  # noon in Beijing, before every
 
 @pytest.fixture
 def catalogue(use_database, kb, monkeypatch) -> str:
-    monkeypatch.setattr(actions.courses, "utcnow", lambda: DECEMBER_FIRST)
+    monkeypatch.setattr(actions.say, "utcnow", lambda: DECEMBER_FIRST)  # the class list starts from now
     with session_scope(use_database) as session:
         courses.sync_catalogue(session, courses=kb.local.courses)
     return use_database
