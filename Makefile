@@ -11,7 +11,7 @@ RASA := .venv/bin/rasa
 # Generated training inputs (from knowledge/) live in build/ and are passed beside data/.
 DATA := data build/data
 
-.PHONY: help install install-dev train run test lint eval bench lock system-deps
+.PHONY: help install install-dev train run run-scaled test lint eval bench lock system-deps
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ train: install ## train the model if config, domain, data, knowledge (not replie
 
 run: train ## start action server, Rasa and the web page on localhost (Ctrl-C stops all)
 	@$(PY) -m bot run
+
+run-scaled: system-deps train ## the same scaled out: PostgreSQL, Redis, ZGFW_REPLICAS Rasa replicas, nginx in front
+	@$(PY) -m bot run --scaled
 
 test: system-deps install-dev train ## unit, data, story, NLU and browser tests
 	@scripts/test.sh

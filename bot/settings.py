@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     rest_channel: bool = True
     database_url: str = Field(f"sqlite:///{BUILD / 'app.db'}", env="DATABASE_URL")
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
+    # The scaled stack (`make run-scaled`): Redis carries Rasa's locks and socket.io messages between
+    # replicas (empty: one process, nothing shared); nginx serves everything on the public port.
+    redis_url: str = ""
+    replicas: int = Field(2, ge=1)
+    public_port: int = 0
+    postgres_port: int = 15432
+    redis_port: int = 16379
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
 
     class Config:

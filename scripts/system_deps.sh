@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests use, when they are missing: Chromium for the browser tests,
-# the PostgreSQL server for the database tests (they start a throwaway cluster on loopback).
+# Install the Debian packages the tests and the scaled stack use, when they are missing: Chromium for
+# the browser tests; PostgreSQL, Redis and nginx for the database tests and `make run-scaled` (each
+# started by us on loopback, never as a system service).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
   echo "Missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}" >&2

@@ -15,6 +15,7 @@ import pytest
 
 from bot.kb.knowledge import KnowledgeBase, load
 from bot.settings import ROOT, Settings, load_settings
+from bot.tools.services import Postgres, free_port
 from tests import fake_wechat
 
 MODEL = ROOT / "models" / "current.tar.gz"
@@ -166,91 +167,24 @@ def make_parse(kb: KnowledgeBase, intent: str, ranking: list[tuple[str, float]],
     }
 
 
-def _postgres_bin(name: str) -> str:
-    import glob
-    import shutil
+def throwaway_postgres() -> Postgres:
+    """A new PostgreSQL cluster in a temporary folder on a free port (not started yet)."""
+    import tempfile
 
-    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))), None)
-    if found is None:
-        pytest.fail(f"PostgreSQL's {name} is missing: `make system-deps` installs the postgresql package")
-    return found
+    return Postgres(Path(tempfile.mkdtemp(prefix="zgfw-pg-")), free_port())
 
 
-def _as_postgres_user(argv: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root; CI runs as root, so the server runs as `postgres`."""
-    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+def new_database(server: Postgres) -> str:
+    """A fresh database on the server, for one test."""
+    import uuid
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Postgres:
-    """A throwaway PostgreSQL server on loopback that a test can stop and start again."""
-
-    def __init__(self) -> None:
-        """initdb into a fresh folder (owned by `postgres` when we are root)."""
-        import shutil
-        import subprocess
-        import tempfile
-
-        self.home = Path(tempfile.mkdtemp(prefix="zgfw-pg-"))
-        if os.geteuid() == 0:
-            shutil.chown(self.home, "postgres")
-        self.data, self.port = self.home / "data", _free_port()
-        subprocess.run(_as_postgres_user([_postgres_bin("initdb"), "-D", str(self.data), "-A", "trust",
-                                          "-U", "postgres", "-E", "UTF8", "--no-locale"]),
-                       check=True, capture_output=True)
-
-    @property
-    def url(self) -> str:
-        """SQLAlchemy URL without a database name."""
-        return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        """Start and wait until it accepts connections."""
-        import subprocess
-
-        options = f"-p {self.port} -k {self.home} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
-        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-w",
-                                          "-l", str(self.home / "log"), "start"]), check=True, capture_output=True)
-
-    def stop(self) -> None:
-        """Stop at once, as a crash or an unplugged database server would."""
-        import subprocess
-
-        subprocess.run(_as_postgres_user([_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                                          "stop"]), capture_output=True)
-
-    def create_database(self) -> str:
-        """A new database on this server; its URL."""
-        import uuid
-
-        import psycopg2
-
-        name = f"t_{uuid.uuid4().hex[:12]}"
-        admin = psycopg2.connect(self.url.replace("postgresql+psycopg2", "postgresql") + "/postgres")
-        admin.autocommit = True
-        admin.cursor().execute(f"CREATE DATABASE {name}")
-        admin.close()
-        return f"{self.url}/{name}"
-
-    def remove(self) -> None:
-        """Stop and delete everything."""
-        import shutil
-
-        self.stop()
-        shutil.rmtree(self.home, ignore_errors=True)
+    return server.database(f"t_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Postgres]:
     """One PostgreSQL server for the session's tests."""
-    server = Postgres()
+    server = throwaway_postgres()
     server.start()
     try:
         yield server
@@ -266,7 +200,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'app.db'}"
     else:
-        url = request.getfixturevalue("postgres_server").create_database()
+        url = new_database(request.getfixturevalue("postgres_server"))
     migrate(url)
     yield url
 

@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import time
 
 from bot.settings import ROOT
@@ -27,15 +26,9 @@ def kill(index: int) -> None:
 
 def restart(settings, index: int) -> None:
     """Start the process again as the launcher does; the fixture stops the new one at the end."""
-    name, argv, url = launcher.commands(settings)[index]
+    spec = [*launcher.rasa_pair(settings, ROOT / "endpoints.yml"), launcher.web_server(settings)][index]
     with open(RUNNING["log"], "a") as output:
-        process = subprocess.Popen(argv, cwd=ROOT, env=launcher.child_environment(settings), start_new_session=True,
-                                   stdout=output, stderr=output)
-    RUNNING["children"][index] = launcher.Child(name, process, url)
-    deadline = time.monotonic() + launcher.READY_TIMEOUT_S
-    while not launcher.ready(url):
-        assert process.poll() is None and time.monotonic() < deadline, f"{name} did not come back"
-        time.sleep(1)
+        RUNNING["children"][index] = launcher.launch([spec], output)[0]
 
 
 def texts(said: list[dict]) -> str:
@@ -113,14 +106,14 @@ def test_the_app_database_stopping_mid_form_loses_no_answer_and_opens_one_case(t
 
     from bot.store.database import session_scope
     from bot.store.models import LegalCase
-    from tests.conftest import Postgres, another_system
+    from tests.conftest import another_system, new_database, throwaway_postgres
     from tests.test_legal_aid_rest import INTAKE
     from tests.test_rest_channel import post
 
-    database = Postgres()
+    database = throwaway_postgres()
     database.start()
     try:
-        url = database.create_database()
+        url = new_database(database)
         with another_system(tmp_path, ZGFW_RASA_PORT="16205", ZGFW_ACTION_PORT="16255", ZGFW_WEB_PORT="16300",
                             DATABASE_URL=url):
             def say(text: str) -> str:

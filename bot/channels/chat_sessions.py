@@ -19,6 +19,7 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from socketio import AsyncRedisManager
 
 from bot.channels import after_silence, replies
 from bot.settings import load_settings
@@ -75,6 +76,10 @@ class ChatPageInput(SocketIOInput):
         """Rasa's socket.io server, with our handlers for the session request and each message."""
         webhook = super().blueprint(on_new_message)
         sio = self.sio
+        if redis_url := load_settings().redis_url:  # several replicas: a room may be on any of them
+            sio.manager = AsyncRedisManager(redis_url, channel="zgfw-socketio")
+            sio.manager.set_server(sio)
+            sio.manager_initialized = False
 
         async def session_request(sid: str, data: dict | None) -> None:
             """Keep a conversation the page proves it was given; anything else starts a new one."""

@@ -106,14 +106,8 @@ def _serve_minimal(settings: Settings, model: Path) -> subprocess.Popen:
     argv = [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", "--auth-token",
             settings.rasa_token, "--interface", settings.host, "--port", str(settings.rasa_port),
             "--model", str(model), "--credentials", str(ROOT / "credentials.yml")]
-    process = subprocess.Popen(argv, cwd=ROOT, env=launcher.child_environment(settings), start_new_session=True)
     url = f"{settings.rasa_url}/status?token={settings.rasa_token}"
-    deadline = time.monotonic() + launcher.READY_TIMEOUT_S
-    while not launcher.ready(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the minimal Rasa bot did not start")
-        time.sleep(1)
-    return process
+    return launcher.launch([launcher.Process("minimal", argv, url, launcher.child_environment(settings))])[0].process
 
 
 def run() -> int:

@@ -119,6 +119,10 @@ def _staff_add(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.scaled:
+        from bot.tools.scaled import run as run_scaled
+
+        return run_scaled(load_settings())
     from bot.tools.launcher import run
 
     return run(load_settings())
@@ -176,7 +180,10 @@ def _parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=_staff_add)
 
     commands.add_parser("bench", help="latency against a minimal Rasa bot").set_defaults(handler=_bench)
-    commands.add_parser("run", help="start every server on localhost").set_defaults(handler=_run)
+    run = commands.add_parser("run", help="start every server on localhost")
+    run.add_argument("--scaled", action="store_true",
+                     help="PostgreSQL, Redis, ZGFW_REPLICAS Rasa and action servers, nginx on ZGFW_PUBLIC_PORT")
+    run.set_defaults(handler=_run)
     commands.add_parser("web", help="serve the chat page only").set_defaults(handler=_web)
     return parser
 

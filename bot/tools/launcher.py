@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -58,23 +59,38 @@ def credentials(settings: Settings) -> Path:
     return public
 
 
-def commands(settings: Settings) -> list[tuple[str, list[str], str]]:
-    """Name, command line and readiness URL of each process, in start order."""
+@dataclass(frozen=True)
+class Process:
+    """A process to start: its name, command line, the URL that answers once it is ready, its environment."""
+
+    name: str
+    argv: list[str]
+    ready_url: str
+    env: dict[str, str]
+
+
+def rasa_pair(settings: Settings, endpoints: Path, name: str = "") -> list[Process]:
+    """An action server and the Rasa server that calls it, on the settings' ports."""
+    env = child_environment(settings)
     bin_dir = os.path.dirname(sys.executable)
     return [
-        ("action server", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                           "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
-         f"http://{settings.host}:{settings.action_port}/health"),
-        ("rasa server", [os.path.join(bin_dir, "rasa"), "run", "--enable-api",
-                         f"--auth-token={settings.rasa_token}", "--interface", settings.host,
-                         "--port", str(settings.rasa_port),
-                         "--cors", settings.web_url, f"http://localhost:{settings.web_port}",
-                         "--credentials", str(credentials(settings)), "--endpoints", "endpoints.yml",
-                         "--logging-config-file", "logging.yml",
-                         "--model", str(settings.models_dir)],
-         f"{settings.rasa_url}/status?token={settings.rasa_token}"),
-        ("web server", [sys.executable, "-m", "bot", "web"], f"{settings.web_url}/healthz"),
+        Process(f"action server{name}", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                         "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
+                f"http://{settings.host}:{settings.action_port}/health", env),
+        Process(f"rasa server{name}", [os.path.join(bin_dir, "rasa"), "run", "--enable-api",
+                                       f"--auth-token={settings.rasa_token}", "--interface", settings.host,
+                                       "--port", str(settings.rasa_port),
+                                       "--cors", settings.web_url, f"http://localhost:{settings.web_port}",
+                                       "--credentials", str(credentials(settings)), "--endpoints", str(endpoints),
+                                       "--logging-config-file", "logging.yml", "--model", str(settings.models_dir)],
+                f"{settings.rasa_url}/status?token={settings.rasa_token}", env),
     ]
+
+
+def web_server(settings: Settings, **env: str) -> Process:
+    """The chat page and the staff console."""
+    return Process("web server", [sys.executable, "-m", "bot", "web"], f"{settings.web_url}/healthz",
+                   {**child_environment(settings), **env})
 
 
 def ready(url: str) -> bool:
@@ -86,18 +102,17 @@ def ready(url: str) -> bool:
         return False
 
 
-def start(settings: Settings, output: IO | None = None) -> list[Child]:
+def launch(processes: list[Process], output: IO | None = None) -> list[Child]:
     """Start every process in its own process group and wait until each answers.
 
-    The app database is migrated first. If one process fails to come up, the others are
-    stopped before the error is raised. `output` takes what they print (default: this terminal).
+    If one fails to come up, the others are stopped before the error is raised.
+    `output` takes what they print (default: this terminal).
     """
-    env = child_environment(settings)
-    prepare_database(env["DATABASE_URL"], settings)
     children = []
-    for name, argv, url in commands(settings):
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output)
-        children.append(Child(name, process, url))
+    for spec in processes:
+        process = subprocess.Popen(spec.argv, cwd=ROOT, env=spec.env, start_new_session=True, stdout=output,
+                                   stderr=output)
+        children.append(Child(spec.name, process, spec.ready_url))
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S
         for child in children:
@@ -113,6 +128,10 @@ def start(settings: Settings, output: IO | None = None) -> list[Child]:
     return children
 
 
+def start(settings: Settings, output: IO | None = None) -> list[Child]:
+    """The embedded single-machine system: the app database migrated, then the three servers."""
+    prepare_database(settings.database_url, settings)
+    return launch([*rasa_pair(settings, ROOT / "endpoints.yml"), web_server(settings)], output)
 def stop(children: list[Child]) -> None:
     """Terminate each process group, then kill what is still there after ten seconds."""
     for child in children:
@@ -125,20 +144,14 @@ def stop(children: list[Child]) -> None:
             os.killpg(child.process.pid, signal.SIGKILL)
 
 
-def run(settings: Settings) -> int:
-    """Start all, print where to go, wait for Ctrl-C or a child's death, stop all."""
+def serve(start_all: Callable[[], list[Child]], banner: str, after: Callable[[], None] = lambda: None) -> int:
+    """Start all, print where to go, wait for Ctrl-C or a child's death, stop all (then `after`)."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     children: list[Child] = []
     try:
-        children = start(settings)
-        print(f"\n职工服务助手 is running.\n"
-              f"  Chat page:       {settings.web_url}/\n"
-              f"  Staff console:   {settings.web_url}/console (accounts: python -m bot staff add)\n"
-              f"  Rasa REST:       {settings.rasa_url}/webhooks/rest/webhook\n"
-              f"  Rasa HTTP API:   {settings.rasa_url} (token: ZGFW_RASA_TOKEN, printed nowhere else)\n"
-              f"  Action server:   {settings.action_url}\n"
-              f"Press Ctrl-C to stop.\n", flush=True)
+        children = start_all()
+        print(banner, flush=True)
         while all(child.process.poll() is None for child in children):
             time.sleep(1)
         dead = next(child for child in children if child.process.poll() is not None)
@@ -152,3 +165,15 @@ def run(settings: Settings) -> int:
         return 1
     finally:
         stop(children)
+        after()
+
+
+def run(settings: Settings) -> int:
+    """`make run`: the embedded defaults on this machine."""
+    return serve(lambda: start(settings), f"\n职工服务助手 is running.\n"
+                 f"  Chat page:       {settings.web_url}/\n"
+                 f"  Staff console:   {settings.web_url}/console (accounts: python -m bot staff add)\n"
+                 f"  Rasa REST:       {settings.rasa_url}/webhooks/rest/webhook\n"
+                 f"  Rasa HTTP API:   {settings.rasa_url} (token: ZGFW_RASA_TOKEN, printed nowhere else)\n"
+                 f"  Action server:   {settings.action_url}\n"
+                 f"Press Ctrl-C to stop.\n")

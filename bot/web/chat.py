@@ -20,5 +20,6 @@ async def page(request: Request) -> HTTPResponse:
 
 @blueprint.get("/chat/config")
 async def config(request: Request) -> HTTPResponse:
-    """Which port the page's socket.io client connects to (the Rasa server, same host as the page)."""
-    return json({"socketPort": request.app.ctx.settings.rasa_port})
+    """Which port the page's socket.io client connects to: nginx's when it is in front, else Rasa's."""
+    settings = request.app.ctx.settings
+    return json({"socketPort": settings.public_port or settings.rasa_port})
