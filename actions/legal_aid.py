@@ -180,7 +180,7 @@ class ActionSubmitLegalAid(Action):
             receipt = await in_store(lambda session: cases.open_case(
                 session, draft=draft, conversation_id=tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "rest",
-                lawyer=cases.lawyer_for(kb.local.street(draft.street))))
+                lawyer=kb.local.street(draft.street).lawyer))
         except StoreUnavailable as error:
             return self._later(dispatcher, tracker, kb, error)
         contact = cases.contact_by(receipt.opened_at, kb.local.legal_aid.contact_within_workdays,

@@ -6,12 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
+from bot.kb.local import Lawyer
 from bot.staff.accounts import authenticate, create_staff
 from bot.store import cases
 from bot.store.database import StoreUnavailable, session_scope
 from bot.store.roles import PermissionDenied, StaffMember
 
-LAWYER = cases.Lawyer("王律师（示例）", "13900000101")
+LAWYER = Lawyer(name="王律师（示例）", phone="13900000101")
 
 
 def draft(**changes) -> cases.CaseDraft:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import local_time, utcnow
-from bot.kb.local import Street
+from bot.kb.local import Lawyer
 from bot.privacy import mask_phone
 from bot.store.database import added
 from bot.store.models import CaseStatusChange, LegalCase
@@ -31,14 +31,6 @@ STATUSES = {"received": "已受理", "assigned": "已分派", "in_progress": "�
 
 class CaseNotFound(LookupError):
     """No case with that number (or not with that phone, which the worker is told the same way)."""
-
-
-@dataclass(frozen=True)
-class Lawyer:
-    """The volunteer lawyer the roster names for a street or town."""
-
-    name: str
-    phone: str
 
 
 @dataclass(frozen=True)
@@ -93,11 +85,6 @@ class StatusChanged:
     status: str
     conversation_id: str
     channel: str
-
-
-def lawyer_for(street: Street) -> Lawyer:
-    """The roster's volunteer lawyer for a street, as the case keeps them."""
-    return Lawyer(street.lawyer.name, street.lawyer.phone)
 
 
 def case_number(year: int, row_id: int) -> str:
@@ -182,9 +169,13 @@ def _by_number(session: Session, number: str) -> LegalCase:
     return case
 
 
+def _lawyer(case: LegalCase) -> Lawyer:
+    """The lawyer as the case recorded them when it was opened (the roster may have changed since)."""
+    return Lawyer(name=case.lawyer_name, phone=case.lawyer_phone)
+
+
 def _receipt(case: LegalCase, *, duplicate: bool) -> CaseReceipt:
-    return CaseReceipt(case.number, case.status, Lawyer(case.lawyer_name, case.lawyer_phone), case.created_at,
-                       duplicate)
+    return CaseReceipt(case.number, case.status, _lawyer(case), case.created_at, duplicate)
 
 
 def _view(case: LegalCase) -> CaseView:
@@ -192,7 +183,7 @@ def _view(case: LegalCase) -> CaseView:
         number=case.number, status=case.status, dispute_type=case.dispute_type, employer=case.employer,
         facts=case.facts, amount=case.amount, since=case.since, street=case.street,
         worker_name=case.worker_name, worker_phone=case.worker_phone,
-        lawyer=Lawyer(case.lawyer_name, case.lawyer_phone), conversation_id=case.conversation_id,
+        lawyer=_lawyer(case), conversation_id=case.conversation_id,
         channel=case.channel, opened_at=case.created_at, updated_at=case.updated_at,
         history=tuple((h.status, h.note, h.at) for h in case.history),
     )
