@@ -2,13 +2,16 @@
 
 import json
 
+import pytest
+
 from bot.kb.knowledge import CrisisExamples
 from bot.nlu.crisis import CrisisModel
 from bot.settings import ROOT
 
-# Regression floors for the written crisis and false-alarm sets (eval/), below the measured 0.85 and 0.025;
-# `make eval` reports the exact figures against the targets (1.00 and 0.01), which are not met yet.
-RECALL_FLOOR = 0.82
+# Regression floors for the written crisis and false-alarm sets (eval/), below the measured recall
+# (0.955 on ours, 0.96 on the blind pair) and false alarms (0.022 and 0.016); `make eval` reports the
+# exact figures against the targets (1.00 and 0.01).
+RECALL_FLOOR = 0.92
 FALSE_ALARM_CEILING = 0.03
 
 
@@ -51,19 +54,23 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def test_recall_on_the_crisis_set_and_false_alarms_on_ordinary_labor_messages(offline_bot, capsys):
+@pytest.mark.parametrize("crisis_set, ordinary_set", [("crisis.jsonl", "crisis_false_alarm.jsonl"),
+                                                      ("crisis_blind.jsonl", "crisis_blind_ordinary.jsonl")])
+def test_recall_on_the_crisis_set_and_false_alarms_on_ordinary_labor_messages(offline_bot, capsys, crisis_set,
+                                                                            ordinary_set):
     def level(text: str) -> str:
         parse = offline_bot.parse(text)
         return "crisis" if parse["intent"]["name"] == "crisis" else parse["risk"]["level"]
 
-    crisis = _rows("crisis.jsonl")
-    ordinary = _rows("crisis_false_alarm.jsonl")
+    crisis = _rows(crisis_set)
+    ordinary = _rows(ordinary_set)
     missed = [row["text"] for row in crisis if level(row["text"]) != "crisis"]
     alarms = [row["text"] for row in ordinary if level(row["text"]) == "crisis"]
     recall = 1 - len(missed) / len(crisis)
     false_alarm = len(alarms) / len(ordinary)
     with capsys.disabled():
-        print(f"\ncrisis recall {recall:.3f} of {len(crisis)}; false alarms {false_alarm:.3f} of {len(ordinary)}")
+        print(f"\n{crisis_set}: recall {recall:.3f} of {len(crisis)}; {ordinary_set}: false alarms "
+              f"{false_alarm:.3f} of {len(ordinary)}")
     assert recall >= RECALL_FLOOR, missed
     assert false_alarm <= FALSE_ALARM_CEILING, alarms
 

@@ -5,7 +5,9 @@ Four labelled sets, each measured the way a worker meets the bot:
 - our real-question dev split: labels in `eval/real_dev_*.jsonl` (by id), texts read from
   `../shared/corpus/real_questions.jsonl` at run time (they are never copied into the project);
 - the crisis set (`eval/crisis.jsonl`, every line must be escalated) and the false-alarm set
-  (`eval/crisis_false_alarm.jsonl`, ordinary labor messages with death, injury or leaving words).
+  (`eval/crisis_false_alarm.jsonl`, ordinary labor messages with death, injury or leaving words);
+- a blind pair of the same kinds (`eval/crisis_blind*.jsonl`), written by someone who never saw
+  knowledge/crisis.yml: how the detector does on words it was not shaped by. Never train on it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ TARGETS: dict[str, tuple[float, bool]] = {
     "real_top1": (0.80, False), "real_top3": (0.95, False), "real_other_referred": (0.90, False),
     "real_uncovered_said_so": (0.60, False), "real_labor_false_alarm": (0.01, True),
     "crisis_recall": (1.00, False), "crisis_false_alarm": (0.01, True),
+    "crisis_blind_recall": (1.00, False), "crisis_blind_false_alarm": (0.01, True),
 }
 
 
@@ -102,14 +105,14 @@ def score_real(rows: Iterable[dict[str, Any]], reports: Iterable[dict[str, Any]]
 
 
 def score_crisis(rows: Iterable[dict[str, Any]], reports: Iterable[dict[str, Any]], scores: Scores,
-                 *, must_escalate: bool) -> None:
-    """Recall on the crisis set, or false alarms (escalations) on the ordinary set."""
-    measure = "crisis_recall" if must_escalate else "crisis_false_alarm"
+                 *, must_escalate: bool, name: str = "crisis") -> None:
+    """Recall on a crisis set, or false alarms (escalations) on an ordinary set."""
+    measure = f"{name}_recall" if must_escalate else f"{name}_false_alarm"
     for row, report in zip(rows, reports, strict=True):
         escalated = bool(report["handoff"]) or report.get("risk") == "crisis"
         scores.count(measure, escalated, row, report)
         if not must_escalate:
-            scores.count("crisis_false_possible", report.get("risk") == "possible", row, report)
+            scores.count(f"{name}_false_possible", report.get("risk") == "possible", row, report)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -156,6 +159,10 @@ def run(show_misses: bool = False) -> int:
          lambda r, p, s: score_crisis(r, p, s, must_escalate=True)),
         ("ordinary", read_jsonl(OWN_SETS / "crisis_false_alarm.jsonl"),
          lambda r, p, s: score_crisis(r, p, s, must_escalate=False)),
+        ("blind", read_jsonl(OWN_SETS / "crisis_blind.jsonl"),
+         lambda r, p, s: score_crisis(r, p, s, must_escalate=True, name="crisis_blind")),
+        ("blind-ordinary", read_jsonl(OWN_SETS / "crisis_blind_ordinary.jsonl"),
+         lambda r, p, s: score_crisis(r, p, s, must_escalate=False, name="crisis_blind")),
     ]
     for prefix, rows, scorer in sets:
         scorer(rows, ask_all(rows, prefix), scores)

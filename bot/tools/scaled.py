@@ -33,7 +33,8 @@ def endpoints(postgres: Postgres, redis: Redis, home: Path) -> Path:
         "action_endpoint": {"url": "${ZGFW_ACTION_URL}"},
         "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": postgres.port,
                           "db": "zgfw_tracker", "username": "postgres"},
-        "lock_store": {"type": "redis", "url": "127.0.0.1", "port": redis.port, "db": 1, "key_prefix": "zgfw"},
+        "lock_store": {"type": "bot.store.locks.AtomicRedisLockStore", "url": "127.0.0.1", "port": redis.port,
+                       "db": 1, "key_prefix": "zgfw"},
     }), encoding="utf-8")
     return path
 

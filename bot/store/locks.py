@@ -1,0 +1,106 @@
+"""Rasa's per-conversation ticket locks in Redis, changed atomically so replicas cannot race.
+
+Rasa 3.6's RedisLockStore reads a lock, changes it in Python and writes it back. Two replicas
+taking a ticket for one conversation at the same moment both get the same number, and a replica
+finishing its turn can delete the lock just after another one queued on it: that message then
+fails with "Could not acquire lock" and is lost (1 of 12 in a burst, in about a third of runs).
+Here every change is one Redis transaction on the lock's key (WATCH, then MULTI/EXEC, retried
+when another replica changed the key in between).
+
+Rasa also lets a ticket expire while its message waits in line: behind a replica that died
+mid-turn, the next message's ticket ran out with the dead one's, and that message got the same
+"Could not acquire lock" (the REST channel then answers 200 with nothing). A waiting message here
+renews its own ticket each time it looks, so only a ticket nobody renews (its replica died) expires,
+and the turn being served gets a full lifetime from when it starts.
+
+Registered in endpoints.yml as `lock_store: {type: bot.store.locks.AtomicRedisLockStore, ...}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import TypeVar
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+from redis.client import Pipeline
+
+T = TypeVar("T")
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """The ticket lock of RedisLockStore, with each read-change-write done as one transaction."""
+
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
+        """Rasa builds custom lock stores from their endpoint entry: url is the host, the rest as for redis."""
+        super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
+        """Apply `change` to the stored lock (a new one when there is none) and store it atomically.
+
+        A lock left without tickets is deleted in the same transaction, so nobody's ticket is
+        ever deleted with it.
+        """
+        key = self.key_prefix + conversation_id
+        result: list[T] = []
+
+        def transaction(pipe: Pipeline) -> None:
+            stored = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(stored)) if stored else self.create_lock(conversation_id)
+            result[:] = [change(lock)]
+            pipe.multi()
+            if lock.tickets:
+                pipe.set(key, lock.dumps())
+            else:
+                pipe.delete(key)
+
+        self.red.transaction(transaction, key)
+        return result[0]
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        """A ticket number no other replica can also get."""
+        try:
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+        except Exception as error:  # Rasa expects LockError from a failing store
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+        """Hold the conversation for one turn: queue, renew the ticket while waiting, serve, hand on."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        try:
+            while True:
+                renew = partial(_renewed, number=ticket, lifetime=lock_lifetime)
+                ticket, served = self._change(conversation_id, renew)
+                if served:
+                    break
+                await asyncio.sleep(wait_time_in_seconds)
+            yield self.get_lock(conversation_id) or self.create_lock(conversation_id)
+        finally:
+            self.cleanup(conversation_id, ticket)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Return the ticket; the lock goes with its last ticket, in the same transaction."""
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+
+def _renewed(lock: TicketLock, number: int, lifetime: float) -> tuple[int, bool]:
+    """Drop tickets nobody renewed and renew this one; its number and whether it is served now.
+
+    A ticket that ran out all the same (the process stalled longer than a lifetime) is not put
+    back ahead of others: the message takes a new ticket at the end of the line.
+    """
+    lock.remove_expired_tickets()
+    mine = next((ticket for ticket in lock.tickets if ticket.number == number), None)
+    if mine is None:
+        number = lock.issue_ticket(lifetime)
+    else:
+        mine.expires = time.time() + lifetime
+    return number, not lock.is_locked(number)
