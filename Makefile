@@ -11,7 +11,7 @@ RASA := .venv/bin/rasa
 # Generated training inputs (from knowledge/) live in build/ and are passed beside data/.
 DATA := data build/data
 
-.PHONY: help install install-dev train run run-scaled test lint eval bench lock system-deps
+.PHONY: help install install-dev train run run-scaled test lint eval bench load lock system-deps
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ eval: train ## topic accuracy, referrals, crisis recall and false alarms on ever
 
 bench: train ## p50/p95 latency of a turn and of /model/parse, against a minimal Rasa bot
 	@$(PY) -m bot bench
+
+load: system-deps train ## turns/s and p50/p95 at 1, 8 and 32 clients: the floor bot, this bot, this bot with 2 replicas
+	@$(PY) -m bot load
 
 lock: ## re-pin both lock files, with hashes, from requirements.in and requirements-dev.in (needs the registry)
 	@scripts/lock.sh

@@ -55,7 +55,8 @@ def _measure(url: str, bodies: list[dict]) -> Timing:
     return Timing(statistics.median(samples), quantiles[18])
 
 
-def _questions() -> list[str]:
+def questions() -> list[str]:
+    """One question of each knowledge entry, repeated to the number of requests."""
     kb = load(load_settings().knowledge_dir)
     questions = [q for entry in kb.entries.values() for q in entry.questions[:1]]
     return (questions * (1 + (REQUESTS + WARM_UP) // len(questions)))[: REQUESTS + WARM_UP]
@@ -63,9 +64,9 @@ def _questions() -> list[str]:
 
 def measure(settings: Settings, label: str) -> dict[str, Timing]:
     """Time REST turns (new sender each) and /model/parse on a running Rasa server."""
-    questions = _questions()
-    turns = [{"sender": f"bench-{label}-{i}", "message": q} for i, q in enumerate(questions)]
-    parses = [{"text": q} for q in questions]
+    asked = questions()
+    turns = [{"sender": f"bench-{label}-{i}", "message": q} for i, q in enumerate(asked)]
+    parses = [{"text": q} for q in asked]
     return {
         "REST turn": _measure(f"{settings.rasa_url}/webhooks/rest/webhook", turns),
         "/model/parse": _measure(f"{settings.rasa_url}/model/parse?token={settings.rasa_token}", parses),
@@ -83,7 +84,7 @@ def minimal_project() -> Path:
         "domain.yml": {"version": "3.1", "intents": ["ask", "greet"],
                        "responses": {"utter_answer": [{"text": "收到"}]}},
         "data/nlu.yml": {"version": "3.1", "nlu": [
-            {"intent": "ask", "examples": "".join(f"- {q}\n" for q in _questions()[:60])},
+            {"intent": "ask", "examples": "".join(f"- {q}\n" for q in questions()[:60])},
             {"intent": "greet", "examples": "- 你好\n- 您好\n- 在吗\n- 哈喽\n- 早上好\n"}]},
         "data/rules.yml": {"version": "3.1", "rules": [
             {"rule": "answer", "steps": [{"intent": "ask"}, {"action": "utter_answer"}]}]},
@@ -102,7 +103,8 @@ def minimal_project() -> Path:
     return model
 
 
-def _serve_minimal(settings: Settings, model: Path) -> subprocess.Popen:
+def serve_minimal(settings: Settings, model: Path) -> subprocess.Popen:
+    """The floor bot on the settings' Rasa port, ready to answer."""
     argv = [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", "--auth-token",
             settings.rasa_token, "--interface", settings.host, "--port", str(settings.rasa_port),
             "--model", str(model), "--credentials", str(ROOT / "credentials.yml")]
@@ -124,7 +126,7 @@ def run() -> int:
         ours = measure(settings, "ours")
     finally:
         launcher.stop(children)
-    process = _serve_minimal(settings, floor_model)
+    process = serve_minimal(settings, floor_model)
     try:
         floor = measure(settings, "floor")
     finally:

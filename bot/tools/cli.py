@@ -86,6 +86,12 @@ def _bench(args: argparse.Namespace) -> int:
     return run()
 
 
+def _load(args: argparse.Namespace) -> int:
+    from bot.tools.load import run
+
+    return run()
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     from bot.store.database import database_url
     from bot.tools.launcher import prepare_database
@@ -180,6 +186,8 @@ def _parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=_staff_add)
 
     commands.add_parser("bench", help="latency against a minimal Rasa bot").set_defaults(handler=_bench)
+    commands.add_parser("load", help="turns/s under load: the floor bot, this bot, this bot scaled") \
+        .set_defaults(handler=_load)
     run = commands.add_parser("run", help="start every server on localhost")
     run.add_argument("--scaled", action="store_true",
                      help="PostgreSQL, Redis, ZGFW_REPLICAS Rasa and action servers, nginx on ZGFW_PUBLIC_PORT")

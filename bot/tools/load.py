@@ -1,0 +1,150 @@
+"""`make load`: turns per second and latency under closed-loop load, this bot against Rasa's floor.
+
+Each client asks a knowledge question as a new conversation, waits for the answer and asks the
+next (a closed loop, as the issue's table measured). Three systems run side by side: the minimal
+floor bot of `make bench`, this bot as `make run` starts it (one Rasa, one action server, SQLite)
+and this bot as `make run-scaled` starts it (2 replicas, PostgreSQL, Redis, nginx). They are
+measured in turns, round after round, so a slow minute of the machine falls on all of them alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bot.settings import BUILD, Settings, load_settings
+from bot.store.database import use_scratch_database
+from bot.tools import bench, launcher
+from bot.tools.scaled import ScaledStack
+from bot.tools.services import free_port
+
+LOAD_DIR = BUILD / "load"
+CLIENTS = (1, 8, 32)
+SECONDS = 20.0
+ROUNDS = 2
+WARM_UP = 20
+
+
+@dataclass(frozen=True)
+class Load:
+    """Completed turns per second and their latency (ms) at one number of clients."""
+
+    turns_per_s: float
+    p50: float
+    p95: float
+
+
+async def _closed_loop(url: str, questions: list[str], clients: int, seconds: float, label: str) -> Load:
+    """`clients` workers asking back to back for `seconds`; every turn a new conversation."""
+    latencies: list[float] = []
+    loop = asyncio.get_running_loop()
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as http:
+
+        async def ask(sender: str, question: str) -> float:
+            start = time.perf_counter()
+            async with http.post(url, json={"sender": sender, "message": question}) as response:
+                await response.read()
+                response.raise_for_status()
+            return (time.perf_counter() - start) * 1000
+
+        for n in range(WARM_UP):
+            await ask(f"load-{label}-warm-{n}", questions[n % len(questions)])
+        deadline = loop.time() + seconds
+
+        async def client(number: int) -> None:
+            turn = 0
+            while loop.time() < deadline:
+                question = questions[(number * 7 + turn) % len(questions)]
+                latencies.append(await ask(f"load-{label}-{clients}-{number}-{turn}", question))
+                turn += 1
+
+        started = loop.time()
+        await asyncio.gather(*(client(n) for n in range(clients)))
+        elapsed = loop.time() - started
+    quantiles = statistics.quantiles(latencies, n=20)
+    return Load(len(latencies) / elapsed, statistics.median(latencies), quantiles[18])
+
+
+def _ports(base: int) -> dict[str, int]:
+    return {"rasa_port": base + 5, "action_port": base + 55, "web_port": base + 80}
+
+
+def _systems(settings: Settings, home: Path) -> tuple[dict[str, str], Callable[[], None]]:
+    """Start the three systems; their REST webhook URLs by name, and how to stop them all."""
+    floor = settings.copy(update=_ports(25000))
+    one = settings.copy(update={**_ports(26000), "host": "127.0.0.1"})
+    scaled = settings.copy(update={**_ports(27000), "public_port": free_port(), "postgres_port": free_port(),
+                                   "redis_port": free_port(), "replicas": 2})
+    children = [launcher.Child("floor", bench.serve_minimal(floor, bench.minimal_project()), "")]
+    stack = ScaledStack(scaled, home / "scaled", Path(tempfile.mkdtemp(prefix="zgfw-load-pg-")))
+
+    def stop() -> None:
+        launcher.stop(children)
+        stack.stop()
+        shutil.rmtree(stack.postgres.home, ignore_errors=True)
+
+    try:
+        with open(home / "servers.log", "a") as output:
+            children += launcher.start(one, output)
+            stack.start(output)
+    except BaseException:
+        stop()
+        raise
+    webhook = "/webhooks/rest/webhook"
+    return {"floor": f"{floor.rasa_url}{webhook}", "one replica": f"{one.rasa_url}{webhook}",
+            "2 replicas": f"http://{scaled.host}:{scaled.public_port}{webhook}"}, stop
+
+
+def _table(results: dict[tuple[str, int], list[Load]]) -> str:
+    """Median over rounds per system and clients, with the two ratios the issue sets targets for."""
+    def best(name: str, clients: int) -> Load:
+        runs = results[(name, clients)]
+        return Load(*(statistics.median(getattr(r, f) for r in runs) for f in ("turns_per_s", "p50", "p95")))
+
+    lines = [f"{'clients':>7} | {'floor turns/s':>13} {'p50':>7} {'p95':>7} | {'1 replica':>9} {'p50':>7} {'p95':>7}"
+             f" | {'2 replicas':>10} {'p50':>7} {'p95':>7} | {'1 rep/floor':>11} {'2 rep/1 rep':>11}"]
+    for clients in CLIENTS:
+        floor, one, two = (best(name, clients) for name in ("floor", "one replica", "2 replicas"))
+        lines.append(f"{clients:>7} | {floor.turns_per_s:>13.1f} {floor.p50:>6.0f}ms {floor.p95:>6.0f}ms"
+                     f" | {one.turns_per_s:>9.1f} {one.p50:>6.0f}ms {one.p95:>6.0f}ms"
+                     f" | {two.turns_per_s:>10.1f} {two.p50:>6.0f}ms {two.p95:>6.0f}ms"
+                     f" | {one.turns_per_s / floor.turns_per_s:>10.2f}x {two.turns_per_s / one.turns_per_s:>10.2f}x")
+    lines.append("targets: 1 replica >= 0.9x the floor at 8 and 32 clients; 2 replicas >= 1.4x one at 32 clients")
+    return "\n".join(lines)
+
+
+def run() -> int:
+    """Start the three systems, measure them in turns, print the table."""
+    LOAD_DIR.mkdir(parents=True, exist_ok=True)
+    os.environ["ZGFW_TRACKER_DB"] = str(LOAD_DIR / "tracker.db")
+    (LOAD_DIR / "tracker.db").unlink(missing_ok=True)
+    use_scratch_database()  # load turns never reach the live app database
+    settings = load_settings().copy(update={"host": "127.0.0.1"})
+    questions = bench.questions()
+    urls, stop = _systems(settings, LOAD_DIR)
+    results: dict[tuple[str, int], list[Load]] = {}
+    try:
+        for round_number in range(ROUNDS):
+            for clients in CLIENTS:
+                for name, url in urls.items():
+                    label = f"{name.replace(' ', '')}-{round_number}"
+                    load = asyncio.run(_closed_loop(url, questions, clients, SECONDS, label))
+                    results.setdefault((name, clients), []).append(load)
+                    print(f"round {round_number + 1}, {clients:>2} clients, {name:<11}: {load.turns_per_s:6.1f} "
+                          f"turns/s, p50 {load.p50:5.0f} ms, p95 {load.p95:5.0f} ms", flush=True)
+    finally:
+        stop()
+    print(f"\nClosed-loop REST load, every turn a new conversation asking a knowledge question; {SECONDS:.0f} s a "
+          f"run, median of {ROUNDS} interleaved rounds, on this machine ({os.cpu_count()} cores)")
+    print(_table(results))
+    return 0
