@@ -73,18 +73,21 @@ class AtomicRedisLockStore(RedisLockStore):
     @asynccontextmanager
     async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
-        """Hold the conversation for one turn: queue, renew the ticket while waiting, serve, hand on."""
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        """Hold the conversation for one turn: queue, renew the ticket while waiting, serve, hand on.
+
+        Redis is called from a worker thread: Rasa's event loop serves every other conversation meanwhile.
+        """
+        ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lock_lifetime)
         try:
             while True:
                 renew = partial(_renewed, number=ticket, lifetime=lock_lifetime)
-                ticket, served = self._change(conversation_id, renew)
+                ticket, served = await asyncio.to_thread(self._change, conversation_id, renew)
                 if served:
                     break
                 await asyncio.sleep(wait_time_in_seconds)
-            yield self.get_lock(conversation_id) or self.create_lock(conversation_id)
+            yield await asyncio.to_thread(self.get_lock, conversation_id) or self.create_lock(conversation_id)
         finally:
-            self.cleanup(conversation_id, ticket)
+            await asyncio.to_thread(self.cleanup, conversation_id, ticket)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Return the ticket; the lock goes with its last ticket, in the same transaction."""
