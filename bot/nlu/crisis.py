@@ -20,6 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.kb.knowledge import CrisisExamples
+from bot.nlu.linear import Probabilities
 from bot.nlu.phrases import PhraseMatcher
 from bot.text import normalize, sentences, syllables, words
 
@@ -66,6 +67,7 @@ class CrisisModel:
         features = self._features(texts, fit=True)
         self._classifier = LogisticRegression(C=STRENGTH, max_iter=3000, class_weight="balanced")
         self._classifier.fit(features, labels)
+        self._probabilities = Probabilities(self._classifier)
 
     def restore(self) -> None:
         """Compile the phrase patterns (also after unpickling, see __setstate__)."""
@@ -74,13 +76,14 @@ class CrisisModel:
         self._benign_pattern = re.compile("|".join(parts)) if parts else None
 
     def __getstate__(self) -> dict[str, Any]:
-        """Compiled patterns are rebuilt on load rather than pickled."""
-        return {k: v for k, v in self.__dict__.items() if k not in ("_matcher", "_benign_pattern")}
+        """Compiled patterns and laid-out weights are rebuilt on load rather than pickled."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_matcher", "_benign_pattern", "_probabilities")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Restore fitted parts, then the patterns."""
+        """Restore fitted parts, then the patterns and the weights' layout."""
         self.__dict__.update(state)
         self.restore()
+        self._probabilities = Probabilities(self._classifier)
 
     def mask(self, text: str) -> str:
         """The message with ordinary uses of death and danger words blotted out."""
@@ -89,7 +92,7 @@ class CrisisModel:
     def probabilities(self, text: str) -> dict[str, float]:
         """Class probabilities of a normalised message."""
         row = self._features([self.mask(text)])
-        return dict(zip(self._classifier.classes_, self._classifier.predict_proba(row)[0], strict=True))
+        return dict(zip(self._probabilities.classes, map(float, self._probabilities(row)[0]), strict=True))
 
     def _features(self, texts: list[str], *, fit: bool = False):  # noqa: ANN202 - a scipy sparse matrix
         """Characters, words and sounds (pinyin catches "不想或了", "自沙"), side by side."""

@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.kb.knowledge import NONE, Entry, KnowledgeBase
 from bot.kb.vocabulary import add_to_jieba, dictionary
+from bot.nlu.linear import Probabilities
 from bot.text import normalize, sentences, syllables, words
 
 
@@ -78,14 +79,20 @@ class TopicModel:
                            self._sounds.fit_transform(texts)]).tocsr()
         self._classifier = LogisticRegression(C=20.0, max_iter=3000)
         self._classifier.fit(features, labels)
+        self._probabilities = Probabilities(self._classifier)
         self._question_vectors = features[:entry_rows]
         self._question_owner = np.array(owners[:entry_rows])
         self._bm25 = BM25Okapi([words(normalize(" ".join((e.title, *e.questions)))) for e in kb.entries.values()])
 
+    def __getstate__(self) -> dict:
+        """The contiguous weights are rebuilt on load rather than pickled (they would double the model)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_probabilities"}
+
     def __setstate__(self, state: dict) -> None:
-        """On unpickling, give jieba the words the model was trained with."""
+        """On unpickling, give jieba the words the model was trained with and lay out the weights."""
         self.__dict__.update(state)
         add_to_jieba(self._dictionary)
+        self._probabilities = Probabilities(self._classifier)
 
     def _features(self, text: str):  # noqa: ANN202 - a scipy sparse row
         return hstack([self._chars.transform([text]), self._words.transform([text]),
@@ -99,8 +106,8 @@ class TopicModel:
         """
         parts = sentences(text)
         rows = [text, parts[-1]] if len(parts) > 1 else [text]
-        probabilities = self._classifier.predict_proba(vstack([self._features(row) for row in rows])).mean(axis=0)
-        return dict(zip(map(str, self._classifier.classes_), map(float, probabilities), strict=True))
+        probabilities = self._probabilities(vstack([self._features(row) for row in rows])).mean(axis=0)
+        return dict(zip(self._probabilities.classes, map(float, probabilities), strict=True))
 
     def rank_entries(self, text: str, limit: int = 8) -> list[Ranked]:
         """Entries by closeness to the message: nearest asked question and BM25 over terms."""

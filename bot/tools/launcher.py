@@ -72,12 +72,11 @@ class Process:
 def rasa_pair(settings: Settings, endpoints: Path, name: str = "") -> list[Process]:
     """An action server and the Rasa server that calls it, on the settings' ports."""
     env = child_environment(settings)
-    bin_dir = os.path.dirname(sys.executable)
     return [
         Process(f"action server{name}", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                          "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
                 f"http://{settings.host}:{settings.action_port}/health", env),
-        Process(f"rasa server{name}", [os.path.join(bin_dir, "rasa"), "run", "--enable-api",
+        Process(f"rasa server{name}", [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
                                        f"--auth-token={settings.rasa_token}", "--interface", settings.host,
                                        "--port", str(settings.rasa_port),
                                        "--cors", settings.web_url, f"http://localhost:{settings.web_port}",

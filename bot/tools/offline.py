@@ -69,6 +69,7 @@ class OfflineBot:
         an evaluation opens must not reach the staff console), prepared as `make run` prepares it,
         so course and case actions answer here too.
         """
+        from bot.rasa_server import apply_fixes
         from bot.store.database import use_scratch_database
         from bot.tools.launcher import prepare_database
 
@@ -77,6 +78,7 @@ class OfflineBot:
         jieba.setLogLevel(logging.WARNING)  # keep stdout for the JSON lines
         settings = load_settings()
         prepare_database(use_scratch_database(), settings)
+        apply_fixes()  # the agent here calls actions as the server does
         path = model or get_local_model(str(settings.models_dir))
         agent = Agent.load(path, action_endpoint=InProcessActions())
         return cls(agent, load_cached(str(settings.knowledge_dir)))
