@@ -5,7 +5,7 @@ from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa_server import apply_fixes
+from bot.tools.rasa_server import apply_fixes
 
 GOOD = {"events": [{"event": "slot", "name": "topic", "value": "wages"}],
         "responses": [{"text": "拖欠工资可以先找劳动监察。",

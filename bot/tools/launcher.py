@@ -76,7 +76,7 @@ def rasa_pair(settings: Settings, endpoints: Path, name: str = "") -> list[Proce
         Process(f"action server{name}", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                          "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
                 f"http://{settings.host}:{settings.action_port}/health", env),
-        Process(f"rasa server{name}", [sys.executable, "-m", "bot.rasa_server", "run", "--enable-api",
+        Process(f"rasa server{name}", [sys.executable, "-m", "bot.tools.rasa_server", "run", "--enable-api",
                                        f"--auth-token={settings.rasa_token}", "--interface", settings.host,
                                        "--port", str(settings.rasa_port),
                                        "--cors", settings.web_url, f"http://localhost:{settings.web_port}",

@@ -69,9 +69,9 @@ class OfflineBot:
         an evaluation opens must not reach the staff console), prepared as `make run` prepares it,
         so course and case actions answer here too.
         """
-        from bot.rasa_server import apply_fixes
         from bot.store.database import use_scratch_database
         from bot.tools.launcher import prepare_database
+        from bot.tools.rasa_server import apply_fixes
 
         configure_logging_and_warnings(logging.WARNING)
         configure_structlog(logging.WARNING)

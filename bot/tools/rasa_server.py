@@ -31,7 +31,7 @@ def apply_fixes() -> None:
 
 
 def main() -> None:
-    """`python -m bot.rasa_server run ...`: Rasa's CLI with the fix applied."""
+    """`python -m bot.tools.rasa_server run ...`: Rasa's CLI with the fix applied."""
     from rasa.__main__ import main as rasa_main
 
     apply_fixes()
