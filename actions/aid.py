@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import knowledge, stored
 from actions.forms import Cleaner, FieldsForm, FormStart, clear, yes_no
 from bot import field_values
-from bot.store import aid
+from bot.store import aid, orders
 
 QUESTION_SLOTS = tuple(f"aid_{criterion}" for criterion in aid.CRITERIA)
 AID_SLOTS = (*QUESTION_SLOTS, "aid_consent", "aid_name", "aid_phone")
@@ -90,7 +90,8 @@ class ActionSubmitAid(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         """Nothing fits / no consent / a referral; the answers are forgotten once stored."""
-        replies = knowledge().replies
+        kb = knowledge()
+        replies = kb.replies
         matches = matches_of(tracker)
         if not matches:
             dispatcher.utter_message(**replies["aid_no_match"].render())
@@ -101,8 +102,8 @@ class ActionSubmitAid(Action):
         referral = await stored(dispatcher, lambda session: aid.open_referral(
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
             answers=answers_of(tracker), programmes=[m.programme.id for m in matches],
-            worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone")),
-            down="aid_store_down")
+            worker_name=tracker.get_slot("aid_name"), worker_phone=tracker.get_slot("aid_phone"),
+            terms=orders.Terms.of(kb.local)), down="aid_store_down")
         if referral is None:
             return []
         dispatcher.utter_message(**replies["aid_referred"].render())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions.common import knowledge, latest_parse
 from actions.say import offer_courses, offer_support, utter_entry
@@ -14,7 +16,10 @@ from bot.kb import answering, local
 from bot.kb.articles import find_article
 from bot.kb.knowledge import KnowledgeBase
 from bot.kb.statutes import article_label
-from bot.store import courses
+from bot.store import asked, courses
+from bot.store.database import StoreUnavailable, in_store
+
+log = logging.getLogger(__name__)
 
 
 def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: KnowledgeBase,
@@ -29,11 +34,32 @@ def refer(dispatcher: CollectingDispatcher, decision: answering.Decision, kb: Kn
     return utter_entry(dispatcher, decision.also, kb, parse)
 
 
+async def log_question(tracker: Tracker, decision: answering.Decision, parse: dict[str, Any]) -> None:
+    """Add the decision to the question log (bot.store.asked) for the statistics page.
+
+    The log is for counting, the answer is for the worker: when the database is down the worker
+    still gets the answer, and the warning names the failure, never what the worker typed.
+    """
+    best = decision.candidates[0] if decision.candidates else None
+    topic = decision.topic or (best.topic if best and decision.kind in ("unknown", "ask_topic_first") else None)
+
+    def write(session: Session) -> None:
+        asked.record(session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
+                     outcome=decision.kind, topic=topic, confidence=best.score if best else None,
+                     entry_id=decision.entry.id if decision.entry else None, text=parse.get("text") or "")
+
+    try:
+        await in_store(write)
+    except StoreUnavailable as error:
+        log.warning("question log not written, the answer goes on (%s)", error)
+
+
 async def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Decide (bot.kb.answering) and say it: the answer, a choice of topics, a referral, or 'not sure'."""
     kb = knowledge()
     parse = latest_parse(tracker)
     decision = answering.decide(parse, answering.Context(tracker.get_slot("topic")), kb)
+    await log_question(tracker, decision, parse)
     events: list[EventType] = []
     if decision.kind == "answer" and decision.entry is not None:
         events = utter_entry(dispatcher, decision.entry, kb, parse, also=decision.also)

@@ -16,7 +16,7 @@ from bot import field_values
 from bot.clock import local_time
 from bot.kb import legal_aid
 from bot.kb.knowledge import KnowledgeBase
-from bot.store import cases
+from bot.store import cases, orders
 from bot.store.database import StoreUnavailable, in_store
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,8 @@ class ActionSubmitLegalAid(Action):
             receipt = await in_store(lambda session: cases.open_case(
                 session, draft=draft, conversation_id=tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "rest",
-                lawyer=kb.local.street(draft.street).lawyer))
+                lawyer=kb.local.street(draft.street).lawyer,
+                topic=kb.legal_aid.dispute_types[draft.dispute_type].topics[0], terms=orders.Terms.of(kb.local)))
         except StoreUnavailable as error:
             return self._later(dispatcher, tracker, kb, error)
         contact = cases.contact_by(receipt.opened_at, kb.local.legal_aid.contact_within_workdays,

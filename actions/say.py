@@ -17,7 +17,7 @@ from bot.clock import local_time, utcnow
 from bot.kb import answering, local
 from bot.kb.knowledge import Entry, KnowledgeBase
 from bot.nlu.crisis import POSSIBLE
-from bot.store import courses, handoff
+from bot.store import courses, handoff, orders
 
 COURSES_DOWN = "courses_down"  # what a worker hears when the class list cannot be read or written
 
@@ -68,7 +68,8 @@ async def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: Kno
     ticket = await stored(dispatcher, lambda session: handoff.request(
         session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "rest",
         skill=skill, reason=reason, minutes_per_conversation=kb.local.handoff.minutes_per_conversation,
-        callback_phone=phone, callback_note=note), down="handoff_store_down")
+        terms=orders.Terms.of(kb.local), topic=tracker.get_slot("topic"), callback_phone=phone,
+        callback_note=note), down="handoff_store_down")
     if ticket is None:
         return False
     if announce:

@@ -13,6 +13,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+def today() -> dt.date:
+    """The union's local date now (deadlines and statistics count local days)."""
+    return dt.datetime.now(LOCAL_TIME).date()
+
+
 def local_time(moment: dt.datetime) -> dt.datetime:
     """A stored UTC timestamp in the union's time zone."""
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME)

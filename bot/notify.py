@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.kb.knowledge import load_cached
 from bot.rasa_api import RasaClient, RasaUnavailable
 from bot.settings import Settings
-from bot.store import audit, handoff
+from bot.store import audit, handoff, orders
 from bot.store.database import in_store
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,26 @@ class Notifier:
 
     async def tell(self, conversation_id: str, reply: str, *, staff: str | None = None, pause: bool = False,
                    resume: bool = False, **values: Any) -> None:
-        """Send one reply; raises RasaUnavailable when Rasa did not take it."""
-        await self.rasa.say(conversation_id, self.text(reply, **values), staff=staff, pause=pause, resume=resume)
+        """Send one reply with its buttons; raises RasaUnavailable when Rasa did not take it."""
+        message = load_cached(self.knowledge_dir).replies[reply].render(**values)
+        await self.rasa.say(conversation_id, message["text"], buttons=message["buttons"], staff=staff, pause=pause,
+                            resume=resume)
+
+    async def ask_rating(self, kind: str, source_id: int) -> bool:
+        """Once a request's work order has closed, ask the worker how it went: once per order, never again.
+
+        A prompt Rasa did not take is not retried (asking twice would be worse than not asking);
+        the worker can still type "我要评价".
+        """
+        order = await in_store(lambda session: orders.rating_due(session, kind=kind, source_id=source_id))
+        if order is None:
+            return False
+        try:
+            await self.tell(order.conversation_id, "rating_ask", number=order.number, service=orders.KINDS[kind])
+        except RasaUnavailable as error:
+            log.warning("rating of order %s not asked: %s", order.number, error)
+            return False
+        return True
 
     async def handoff_changed(self, before: handoff.Snapshot, item: handoff.QueueItem, verb: str, *,
                               staff_id: int | None, staff_name: str | None = None, text: str = "") -> bool:
@@ -61,6 +79,8 @@ class Notifier:
             log.warning("worker not told of handoff %s, change undone: %s", verb, error)
             await in_store(lambda session: _undo(session, staff_id, verb, before, item))
             return False
+        if verb in RESUMING and item.status == "closed":
+            await self.ask_rating(handoff.order_kind(item.reason), item.id)
         return True
 
 

@@ -10,6 +10,8 @@ import warnings
 # Mobile numbers and 18-character ID card numbers, wherever they appear in a log line.
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")
+# A name typed after the words that introduce one (我叫张三, 姓名：李四, 名字是王小明): up to four Han characters.
+_NAME = re.compile(r"(我叫|名字是|名字叫|姓名[:：是为]?)(\s*)[\u4e00-\u9fff·]{1,4}")
 
 
 def mask_phone(phone: str) -> str:
@@ -18,8 +20,8 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Any mobile or ID number inside free text, masked."""
-    return _ID_CARD.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text))
+    """Any mobile or ID number inside free text, and a name the worker introduced, masked."""
+    return _NAME.sub(r"\1\2**", _ID_CARD.sub(r"\1********\2", _MOBILE.sub(r"\1****\2", text)))
 
 
 # Fields of Rasa's structured (JSON) log events that carry what the worker typed, e.g.

@@ -6,6 +6,7 @@ they last used (output_channel=latest); `pause` and `resume` stop and restart th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -48,10 +49,11 @@ class RasaClient:
                 lines.append(Line(speaker, event["text"], event.get("timestamp", 0)))
         return lines, bool(tracker.get("paused"))
 
-    async def say(self, conversation_id: str, text: str, *, staff: str | None = None,
-                  pause: bool = False, resume: bool = False) -> None:
-        """Send a message to the worker's channel; optionally pause before or resume after it."""
-        message: dict[str, Any] = {"event": "bot", "text": text, "metadata": {"staff": staff} if staff else {}}
+    async def say(self, conversation_id: str, text: str, *, buttons: Sequence[dict[str, str]] = (),
+                  staff: str | None = None, pause: bool = False, resume: bool = False) -> None:
+        """Send a message (and buttons) to the worker's channel; optionally pause before or resume after it."""
+        message: dict[str, Any] = {"event": "bot", "text": text, "metadata": {"staff": staff} if staff else {},
+                                   "data": {"buttons": list(buttons)} if buttons else {}}
         events = [*([{"event": "pause"}] if pause else []), message, *([{"event": "resume"}] if resume else [])]
         await self._call("POST", f"/conversations/{quote(conversation_id, safe='')}/tracker/events"
                                  f"?execute_side_effects=true&output_channel=latest", events)

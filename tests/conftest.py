@@ -144,6 +144,47 @@ def browser():  # noqa: ANN201 - a Playwright Browser
         chromium.close()
 
 
+@contextmanager
+def web_alone(folder: Path, database: str) -> Iterator[str]:
+    """The web server alone (`python -m bot web`) on a free port over `database`; yields its base URL.
+
+    No Rasa runs: the idle closer is pointed at a free port, so it never reaches anyone's real one,
+    and these tests run beside the full system's tests.
+    """
+    from bot.tools import launcher
+    from bot.tools.services import free_port
+
+    port = free_port()
+    env = {**os.environ, "ZGFW_WEB_PORT": str(port), "ZGFW_HOST": "127.0.0.1", "DATABASE_URL": database,
+           "ZGFW_RASA_PORT": str(free_port())}
+    with open(folder / "web.log", "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "bot", "web"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not launcher.ready(f"{base}/healthz"):
+            assert time.monotonic() < deadline and server.poll() is None, (folder / "web.log").read_text()[-3000:]
+            time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def console_page(browser, base: str, username: str):  # noqa: ANN001, ANN201 - Playwright Browser and Page
+    """A new browser context signed in to the console as `username` (the test password), on the queue page."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.goto(base + "/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("排队会话")
+    return page
+
+
 def write_knowledge_copy(tmp: Path) -> Path:
     """A copy of knowledge/ that a test may break."""
     import shutil

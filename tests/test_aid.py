@@ -8,6 +8,7 @@ from bot.staff.accounts import create_staff
 from bot.store import aid
 from bot.store.database import session_scope
 from bot.store.roles import PermissionDenied
+from tests.sample_terms import terms
 
 ALL_NO = {criterion: aid.NO for criterion in aid.CRITERIA}
 
@@ -40,7 +41,8 @@ def test_nothing_fits_when_everything_is_no(kb):
 def test_referrals_are_stored_once_and_read_by_aid_staff_only(database, caplog):
     with caplog.at_level(logging.INFO, logger="bot.store.aid"), session_scope(database) as session:
         values = dict(conversation_id="w1", channel="rest", answers={**ALL_NO, "lost_job": aid.YES},
-                      programmes=["seasonal-care"], worker_name="李秀英", worker_phone="13912345678")
+                      programmes=["seasonal-care"], worker_name="李秀英", worker_phone="13912345678",
+                      terms=terms())
         first = aid.open_referral(session, **values)
         assert aid.open_referral(session, **values) == first
         counselor = create_staff(session, username="c", display_name="c", role="counselor", password="long enough 1")

@@ -11,6 +11,7 @@ from bot.staff.accounts import authenticate, create_staff
 from bot.store import cases
 from bot.store.database import StoreUnavailable, session_scope
 from bot.store.roles import PermissionDenied, StaffMember
+from tests.sample_terms import terms
 
 LAWYER = Lawyer(name="王律师（示例）", phone="13900000101")
 
@@ -25,7 +26,7 @@ def draft(**changes) -> cases.CaseDraft:
 def open_one(url: str, conversation: str = "worker-1", **changes) -> cases.CaseReceipt:
     with session_scope(url) as session:
         return cases.open_case(session, draft=draft(**changes), conversation_id=conversation, channel="rest",
-                               lawyer=LAWYER)
+                               lawyer=LAWYER, topic="wage", terms=terms())
 
 
 def staff(url: str, role: str) -> StaffMember:
@@ -81,7 +82,8 @@ def test_only_the_legal_role_reads_and_moves_cases(database):
         assert [c.number for c in cases.list_cases(session, staff=admin)] == [receipt.number]
         changed = cases.change_status(session, staff=legal, number=receipt.number, status="in_progress",
                                       note="律师已电话联系")
-    assert changed == cases.StatusChanged(receipt.number, "in_progress", "worker-1", "rest")
+    assert (changed.number, changed.status, changed.conversation_id, changed.channel) == (
+        receipt.number, "in_progress", "worker-1", "rest")
     with session_scope(database) as session:
         assert cases.list_cases(session, staff=legal, status="assigned") == []
         [view] = cases.list_cases(session, staff=legal, status="in_progress", dispute_type="wage", street="xincheng")

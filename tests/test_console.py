@@ -60,6 +60,17 @@ class Browser:
         return status
 
 
+def taken(settings, staff_accounts, sender: str) -> tuple[Browser, str]:
+    """The legal staff member signed in, having taken the sender's waiting conversation; its API path."""
+    legal = Browser(settings.web_url)
+    assert legal.login(staff_accounts["legal"]) == 302
+    _, body, _ = legal.request("GET", "/console/api/queue")
+    [item] = [i for i in json.loads(body)["items"] if i["conversation_id"] == sender]
+    path = f"/console/api/handoffs/{item['id']}"
+    assert legal.request("POST", f"{path}/take", body={})[0] == 200
+    return legal, path
+
+
 def tracker(settings, sender: str) -> dict:
     url = f"{settings.rasa_url}/conversations/{sender}/tracker?token={settings.rasa_token}"
     with urllib.request.urlopen(url, timeout=30) as response:

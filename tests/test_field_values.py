@@ -57,6 +57,13 @@ def test_masking():
     assert mask_text("电话13812345678，身份证110101199003071234") == "电话138****5678，身份证110101********1234"
 
 
+def test_masking_names_the_worker_introduces():
+    assert mask_text("我叫王建国，被拖欠工资") == "我叫**，被拖欠工资"
+    assert mask_text("姓名：欧阳娜娜 电话13812345678") == "姓名：** 电话138****5678"
+    assert mask_text("我的名字是 李四") == "我的名字是 **"
+    assert mask_text("工资被拖欠三个月") == "工资被拖欠三个月"
+
+
 def test_log_filter_masks_any_logger_output(caplog):
     logger = logging.getLogger("some.library")
     caplog.handler.addFilter(PersonalDataFilter())

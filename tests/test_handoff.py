@@ -9,6 +9,7 @@ from bot.staff.accounts import create_staff
 from bot.store import handoff
 from bot.store.database import session_scope
 from bot.store.roles import StaffMember
+from tests.sample_terms import terms
 
 
 def staff(url: str, role: str, name: str | None = None) -> StaffMember:
@@ -20,7 +21,7 @@ def staff(url: str, role: str, name: str | None = None) -> StaffMember:
 def ask(url: str, conversation: str, *, skill: str = "general", reason: str = "asked") -> handoff.Ticket:
     with session_scope(url) as session:
         return handoff.request(session, conversation_id=conversation, channel="socketio", skill=skill, reason=reason,
-                               minutes_per_conversation=8)
+                               minutes_per_conversation=8, terms=terms())
 
 
 def test_a_worker_waits_once_and_learns_their_place(database):
@@ -72,7 +73,8 @@ def test_transfer_and_close_then_a_new_request_opens_a_new_handoff(database):
 def test_a_callback_request_keeps_the_phone_for_staff(database):
     with session_scope(database) as session:
         handoff.request(session, conversation_id="w1", channel="rest", skill="general", reason="callback",
-                        minutes_per_conversation=8, callback_phone="13812345678", callback_note="想问工伤")
+                        minutes_per_conversation=8, terms=terms(), callback_phone="13812345678",
+                        callback_note="想问工伤")
     with session_scope(database) as session:
         [item] = handoff.queue(session, staff=staff(database, "admin"))
     assert (item.reason, item.callback_phone, item.callback_note) == ("callback", "13812345678", "想问工伤")

@@ -21,7 +21,7 @@ from bot.store.database import session_scope
 from bot.store.models import Undelivered, WeChatState
 from tests import fake_wechat
 from tests.conftest import RUNNING
-from tests.test_console import Browser, tracker
+from tests.test_console import taken, tracker
 
 
 def content(reply: str) -> str:
@@ -105,12 +105,7 @@ def test_a_slow_answer_goes_through_the_service_api_once_despite_retries(hook, w
 def test_service_api_errors_expired_token_and_closed_window(hook, wechat_api, servers, staff_accounts):
     openid = "o-handoff-worker"
     assert "排队" in content(fake_wechat.push(hook, fake_wechat.text_xml(openid, "转人工 我要找律师", 301)).body)
-    legal = Browser(servers.web_url)
-    assert legal.login(staff_accounts["legal"]) == 302
-    _, body, _ = legal.request("GET", "/console/api/queue")
-    [item] = [i for i in json.loads(body)["items"] if i["conversation_id"] == openid]
-    path = f"/console/api/handoffs/{item['id']}"
-    assert legal.request("POST", f"{path}/take", body={})[0] == 200
+    legal, path = taken(servers, staff_accounts, openid)
     assert any("已接入" in t for t in wechat_api.texts_to(openid))  # a staff message reaches WeChat
 
     issued = len(wechat_api.tokens_issued)

@@ -151,6 +151,42 @@ class LegalAidSettings(Shape):
     contact_within_workdays: int
 
 
+OrderKind = Literal["case", "referral", "callback", "handoff"]
+
+
+class Tier(Shape):
+    """A work-order tier (12351: 一般问题、难点问题、特别复杂问题) and the working days it is given."""
+
+    name: str
+    workdays: conint(gt=0)
+
+
+class TierRule(Shape):
+    """Orders of this type (and, when listed, of these topics or topic groups) start in this tier."""
+
+    type: OrderKind
+    tier: str
+    topics: tuple[str, ...] = ()
+
+    def fits(self, kind: str, topic: str | None) -> bool:
+        """Whether an order of this kind and topic falls under the rule."""
+        if kind != self.type:
+            return False
+        return not self.topics or bool(topic) and (topic in self.topics or topic.split(".", 1)[0] in self.topics)
+
+
+class WorkOrderSettings(Shape):
+    """Tiers with their deadlines, and the rules that tier a new order (the first that fits wins)."""
+
+    tiers: dict[str, Tier]
+    rules: tuple[TierRule, ...]
+    default_tier: str
+
+    def tier_for(self, kind: str, topic: str | None) -> str:
+        """The tier a new order starts in; staff may change it, giving a reason."""
+        return next((rule.tier for rule in self.rules if rule.fits(kind, topic)), self.default_tier)
+
+
 class CalendarDays(Shape):
     """A year's schedule entered before chinesecalendar carries it: days off and make-up working days."""
 
@@ -177,6 +213,7 @@ class LocalData(Shape):
     courses: tuple[Course, ...]
     legal_aid: LegalAidSettings
     handoff: HandoffSettings
+    work_orders: WorkOrderSettings
     calendar: CalendarDays = CalendarDays()
     sample: bool = False
     notice: str = ""
@@ -262,6 +299,11 @@ def check_local(local: LocalData, topics: set[str]) -> list[str]:
                  for topic in listed if topic not in topics and topic not in groups]
     if not local.handoff.hours:
         problems.append("handoff: hours (when people answer) are missing")
+    orders = local.work_orders
+    problems += [f"work_orders: tier {tier} is not under tiers" for tier in
+                 {orders.default_tier, *(rule.tier for rule in orders.rules)} - orders.tiers.keys()]
+    problems += [f"work_orders rule for {rule.type}: unknown topic {topic}" for rule in orders.rules
+                 for topic in rule.topics if topic not in topics and topic not in groups]
     return problems + _calendar_problems(local)
 
 

@@ -7,6 +7,7 @@ missing punctuation); BM25 over jieba terms plus nearest-question similarity ran
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -94,7 +95,8 @@ class TopicModel:
         add_to_jieba(self._dictionary)
         self._probabilities = Probabilities(self._classifier)
 
-    def _features(self, text: str):  # noqa: ANN202 - a scipy sparse row
+    @lru_cache(maxsize=256)  # noqa: B019 - the model lives as long as the process; a message is ranked twice
+    def _features(self, text: str):  # noqa: ANN202 - a scipy sparse row, never changed by its users
         return hstack([self._chars.transform([text]), self._words.transform([text]),
                        self._sounds.transform([text])]).tocsr()
 

@@ -63,5 +63,11 @@ def authenticate(session: Session, *, username: str, password: str) -> StaffMemb
     return _member(row) if verify_password(password, row.password_hash) else None
 
 
+def active_staff(session: Session) -> list[StaffMember]:
+    """Everyone who can sign in now, by name (an admin names one of them as an order's owner)."""
+    rows = session.execute(select(Staff).where(Staff.active == 1).order_by(Staff.display_name)).scalars()
+    return [_member(row) for row in rows]
+
+
 def _member(row: Staff) -> StaffMember:
     return StaffMember(row.id, row.username, row.display_name, row.role)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.clock import utcnow
 from bot.kb.local import Programme
 from bot.privacy import mask_phone
+from bot.store import orders
 from bot.store.database import added
 from bot.store.models import AidReferral
 from bot.store.roles import StaffMember, require_role
@@ -30,6 +31,7 @@ CRITERIA = ("union_member", "serious_illness", "child_in_school", "lost_job", "i
             "flexible_employment")
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 READ_ROLES = ("counselor",)  # and admin
+REFERRAL_TOPIC = "union.hardship_aid"
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ def match(answers: dict[str, str], programmes: tuple[Programme, ...]) -> list[Ma
 
 
 def open_referral(session: Session, *, conversation_id: str, channel: str, answers: dict[str, str],
-                  programmes: list[str], worker_name: str, worker_phone: str) -> int:
-    """Store the referral once (a repeated submission returns the same id)."""
+                  programmes: list[str], worker_name: str, worker_phone: str, terms: orders.Terms) -> int:
+    """Store the referral and its work order once (a repeated submission returns the same id)."""
     key = hashlib.sha256(json.dumps([conversation_id, answers, programmes, worker_name, worker_phone],
                                     ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     existing = session.execute(select(AidReferral.id).where(AidReferral.submission_key == key)).scalar_one_or_none()
@@ -84,6 +86,8 @@ def open_referral(session: Session, *, conversation_id: str, channel: str, answe
                       worker_name=worker_name, worker_phone=worker_phone, status="new", created_at=utcnow())
     if not added(session, row):  # the same submission, committed by a concurrent delivery
         return session.execute(select(AidReferral.id).where(AidReferral.submission_key == key)).scalar_one()
+    orders.open_order(session, source=orders.Source("referral", row.id, conversation_id, channel, "psych",
+                                                    REFERRAL_TOPIC), terms=terms)
     log.info("aid referral %s opened (%s, phone %s)", row.id, ",".join(programmes), mask_phone(worker_phone))
     return row.id
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.clock import local_time, utcnow
 from bot.kb.local import Lawyer
 from bot.privacy import mask_phone
+from bot.store import orders
 from bot.store.database import added
 from bot.store.models import CaseStatusChange, LegalCase
 from bot.store.roles import StaffMember, require_role
@@ -85,6 +86,7 @@ class StatusChanged:
     status: str
     conversation_id: str
     channel: str
+    case_id: int
 
 
 def case_number(year: int, row_id: int) -> str:
@@ -93,8 +95,8 @@ def case_number(year: int, row_id: int) -> str:
 
 
 def open_case(session: Session, *, draft: CaseDraft, conversation_id: str, channel: str,
-              lawyer: Lawyer) -> CaseReceipt:
-    """Open the case, or return the one this very submission already opened."""
+              lawyer: Lawyer, topic: str, terms: orders.Terms) -> CaseReceipt:
+    """Open the case with its work order (`topic`: the dispute's), or return the one this very submission opened."""
     key = draft.submission_key(conversation_id)
     existing = session.execute(select(LegalCase).where(LegalCase.submission_key == key)).scalar_one_or_none()
     if existing is not None:
@@ -109,7 +111,8 @@ def open_case(session: Session, *, draft: CaseDraft, conversation_id: str, chann
         return _receipt(session.execute(select(LegalCase).where(LegalCase.submission_key == key)).scalar_one(),
                         duplicate=True)
     case.number = case_number(now.year, case.id)
-    session.flush()
+    orders.open_order(session, source=orders.Source("case", case.id, conversation_id, channel, "legal", topic),
+                      terms=terms)
     log.info("legal-aid case %s opened (%s, phone %s)", case.number, draft.dispute_type,
              mask_phone(draft.worker_phone))
     return _receipt(case, duplicate=False)
@@ -152,9 +155,14 @@ def change_status(session: Session, *, staff: StaffMember, number: str, status: 
     case.status = status
     case.updated_at = utcnow()
     case.history.append(CaseStatusChange(status=status, note=note, staff_id=staff.id, at=case.updated_at))
-    session.flush()
+    orders.sync(session, kind="case", source_id=case.id, closed=status == "closed", staff_id=staff.id)
     log.info("case %s moved to %s by staff %s", case.number, status, staff.id)
-    return StatusChanged(case.number, status, case.conversation_id, case.channel)
+    return StatusChanged(case.number, status, case.conversation_id, case.channel, case.id)
+
+
+def number_of(session: Session, *, case_id: int) -> str:
+    """A case's number from its row id (a work order knows the row)."""
+    return session.get(LegalCase, case_id).number
 
 
 def contact_by(opened_at: dt.datetime, workdays: int, calendar: Calendar) -> Promise:

@@ -15,15 +15,14 @@ from sqlalchemy.orm import Session
 
 from bot.clock import local_time, utcnow
 from bot.kb.local import HandoffSettings
+from bot.store import orders
 from bot.store.database import added
 from bot.store.models import Handoff
-from bot.store.roles import StaffMember
+from bot.store.roles import ROLE_SKILLS, StaffMember
 
 SKILLS = {"legal": "法律咨询", "psych": "心理咨询", "general": "综合服务"}
 REASONS = {"asked": "职工要求", "crisis": "危机", "fallback": "多次没听懂", "callback": "下班时间留言"}
 STATUSES = {"waiting": "等待中", "active": "处理中", "closed": "已结束"}
-# Which skills each role answers (admins answer all).
-ROLE_SKILLS = {"counselor": ("psych", "general"), "legal": ("legal", "general"), "admin": tuple(SKILLS)}
 CRISIS_PRIORITY = 10
 
 
@@ -99,16 +98,23 @@ def days_text(days: tuple[int, ...]) -> str:
     return "、".join(parts)
 
 
+def order_kind(reason: str) -> str:
+    """A callback left out of hours is its own kind of work order; every other handoff is a handoff."""
+    return "callback" if reason == "callback" else "handoff"
+
+
 def request(session: Session, *, conversation_id: str, channel: str, skill: str, reason: str,
-            minutes_per_conversation: int, callback_phone: str | None = None,
-            callback_note: str | None = None) -> Ticket:
-    """Put the conversation in line (once), and say where it stands."""
+            minutes_per_conversation: int, terms: orders.Terms, topic: str | None = None,
+            callback_phone: str | None = None, callback_note: str | None = None) -> Ticket:
+    """Put the conversation in line (once) with its work order, and say where it stands."""
     existing = _open(session, conversation_id)
     if existing is None:
         row = Handoff(conversation_id=conversation_id, channel=channel, skill=skill, reason=reason,
                       priority=CRISIS_PRIORITY if reason == "crisis" else 0, status="waiting",
                       callback_phone=callback_phone, callback_note=callback_note, created_at=utcnow())
         if added(session, row):
+            orders.open_order(session, source=orders.Source(order_kind(reason), row.id, conversation_id, channel,
+                                                            skill, topic), terms=terms)
             return _ticket(session, row, minutes_per_conversation, already=False)
         existing = _open(session, conversation_id)  # the same worker's second tap, committed in between
     if reason == "crisis" and existing.priority < CRISIS_PRIORITY:
@@ -143,7 +149,9 @@ def take(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         raise HandoffConflict(handoff_id)
-    return _item(session.get(Handoff, handoff_id, populate_existing=True))
+    row = session.get(Handoff, handoff_id, populate_existing=True)
+    _sync_order(session, row, staff.id)
+    return _item(row)
 
 
 def handling(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
@@ -161,7 +169,7 @@ def transfer(session: Session, *, staff: StaffMember, handoff_id: int, skill: st
         raise ValueError(f"skill must be one of {tuple(SKILLS)}")
     row = _mine_or_waiting(session, staff, handoff_id)
     row.skill, row.status, row.staff_id, row.taken_at = skill, "waiting", None, None
-    session.flush()
+    _sync_order(session, row, staff.id)
     return _item(row)
 
 
@@ -169,7 +177,7 @@ def close(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem
     """End the person's part; the conversation goes back to the bot."""
     row = _mine_or_waiting(session, staff, handoff_id)
     row.status, row.closed_at = "closed", utcnow()
-    session.flush()
+    _sync_order(session, row, staff.id)
     return _item(row)
 
 
@@ -211,6 +219,8 @@ def undo(session: Session, *, before: Snapshot, after: QueueItem) -> bool:
                 .execution_options(synchronize_session=False)).rowcount
     except IntegrityError:  # the worker asked for a person again after the close: keep the new row
         return False
+    if restored == 1:
+        _sync_order(session, session.get(Handoff, before.handoff_id, populate_existing=True), None)
     return restored == 1
 
 
@@ -229,6 +239,7 @@ def close_idle(session: Session, *, idle_for: dt.timedelta) -> list[tuple[Snapsh
     for row in rows:
         before = _snapshot(row)
         row.status, row.closed_at = "closed", utcnow()
+        _sync_order(session, row, None)
         closed.append((before, _item(row)))
     session.flush()
     return closed
@@ -238,6 +249,13 @@ def held_by_staff(session: Session, conversation_id: str) -> bool:
     """Whether a person has taken this conversation (the bot is paused and stays silent)."""
     row = _open(session, conversation_id)
     return row is not None and row.status == "active"
+
+
+def _sync_order(session: Session, row: Handoff, staff_id: int | None) -> None:
+    """The handoff's work order follows it: closed with it, its skill as team, whoever holds it as owner."""
+    owner = row.staff_id if row.status != "waiting" else None
+    orders.sync(session, kind=order_kind(row.reason), source_id=row.id, closed=row.status == "closed",
+                team=row.skill, owner_id=owner, staff_id=staff_id)
 
 
 def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:

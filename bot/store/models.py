@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.clock import utcnow
@@ -77,6 +90,8 @@ class Handoff(Base):
               sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
         # The queue: waiting and active handoffs of one skill (migration 0002).
         Index("handoffs_open_by_skill", "status", "skill"),
+        # Whether a conversation asked for a person soon after a question (migration 0008).
+        Index("handoffs_by_conversation", "conversation_id", "created_at"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -89,7 +104,7 @@ class Handoff(Base):
     staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
     callback_phone = Column(String(11), nullable=True)
     callback_note = Column(Text, nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utcnow, index=True)  # statistics by date (0006)
     taken_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
     last_staff_at = Column(DateTime, nullable=True)  # taken or last replied: an abandoned conversation is closed
@@ -198,3 +213,98 @@ class WeChatState(Base):
     key = Column(String(255), primary_key=True)
     value = Column(Text, nullable=False, default="")
     expires_at = Column(DateTime, nullable=True)
+
+
+class Asked(Base):
+    """A worker's question and what the assistant decided: the statistics page counts these.
+
+    The text is masked and capped before it is stored; nothing from the worker's slots is kept.
+    """
+
+    __tablename__ = "asked"
+    # A conversation's questions in order: what came next after a question (migration 0008).
+    __table_args__ = (Index("asked_by_conversation", "conversation_id", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(32), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    outcome = Column(String(16), nullable=False, index=True)  # answering.Decision.kind
+    topic = Column(String(64), nullable=True)
+    topic_group = Column(String(32), nullable=True, index=True)
+    confidence = Column(Float, nullable=True)
+    entry_id = Column(String(64), nullable=True)
+    text = Column(String(200), nullable=False, default="")
+
+
+class QuestionReview(Base):
+    """An editor's verdict on a question the assistant could not answer: an entry covers it, or one is needed.
+
+    One per question; marking a group writes one per question in it, with the group's key (the id
+    of its earliest question) so the page shows the group as it was marked.
+    """
+
+    __tablename__ = "question_reviews"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('covered', 'new_entry')", name="known_verdict"),
+        CheckConstraint("(verdict = 'covered') = (entry_id IS NOT NULL)", name="covered_names_an_entry"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    asked_id = Column(Integer, ForeignKey("asked.id", ondelete="CASCADE"), nullable=False, unique=True)
+    group_key = Column(Integer, ForeignKey("asked.id", ondelete="CASCADE"), nullable=False)
+    verdict = Column(String(16), nullable=False)  # covered | new_entry
+    entry_id = Column(String(64), nullable=True)  # the knowledge entry that covers it (checked when marked)
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WorkOrder(Base):
+    """Every request a person must act on (a case, an aid referral, a callback, a handoff), with its deadline.
+
+    The request keeps its own table and flow; the order is what the union measures: tier, owner,
+    due date in working days, whether it closed in time, and how the worker rated the service.
+    """
+
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        UniqueConstraint("kind", "source_id", name="one_order_per_request"),
+        Index("orders_open_by_due", "status", "due_on"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), unique=True)
+    kind = Column(String(16), nullable=False)  # case | referral | callback | handoff
+    source_id = Column(Integer, nullable=False)  # the row of the request in its own table
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    topic = Column(String(64), nullable=True)
+    team = Column(String(16), nullable=False)  # the handoff skill whose staff see it (legal, psych, general)
+    tier = Column(String(16), nullable=False)
+    owner_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    status = Column(String(16), nullable=False)  # open | closed
+    opened_at = Column(DateTime, nullable=False, default=utcnow)
+    due_on = Column(Date, nullable=False)  # the last local working day it may be closed on
+    closed_at = Column(DateTime, nullable=True)
+    rating_asked_at = Column(DateTime, nullable=True)
+    rating = Column(String(16), nullable=True)
+    rating_comment = Column(Text, nullable=True)
+    rated_at = Column(DateTime, nullable=True)
+    follow_up = Column(String(16), nullable=True)  # needed | done: a 不满意 rating goes back to an admin
+
+    timeline = relationship("OrderEvent", order_by="OrderEvent.id", back_populates="order")
+
+
+class OrderEvent(Base):
+    """One step of an order's timeline: who did what, when (staff notes included; workers never see these)."""
+
+    __tablename__ = "order_events"
+
+    id = Column(Integer, primary_key=True)
+    order_id = Column(Integer, ForeignKey("work_orders.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    detail = Column(Text, nullable=False, default="")
+    staff_id = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+    order = relationship("WorkOrder", back_populates="timeline")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLES = ("counselor", "legal", "admin")
+# Which handoff skills each role answers, and so which work orders it sees (admins: all).
+ROLE_SKILLS = {"counselor": ("psych", "general"), "legal": ("legal", "general"), "admin": ("legal", "psych", "general")}
 
 
 class PermissionDenied(PermissionError):

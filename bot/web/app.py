@@ -13,20 +13,23 @@ from bot.rasa_api import RasaClient
 from bot.settings import ROOT, Settings
 from bot.store.cases import CaseNotFound
 from bot.store.database import StoreUnavailable
+from bot.store.orders import OrderNotFound
 from bot.web import chat, console, idle
 
 STATIC = Path(__file__).parent / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+ECHARTS = ROOT / "node_modules" / "echarts" / "dist" / "echarts.min.js"
 
 
 def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
-    """Routes for the chat page and the staff console, their static files, the socket.io client."""
+    """Routes for the chat page and the staff console, their static files, socket.io's client and ECharts."""
     app = Sanic(name)
     app.ctx.settings = settings
     app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     app.ctx.notify = Notifier(app.ctx.rasa, settings)
     app.static("/static", str(STATIC))
     app.static("/vendor/socket.io.js", str(SOCKET_IO_CLIENT), content_type="application/javascript")
+    app.static("/vendor/echarts.js", str(ECHARTS), content_type="application/javascript")
     app.blueprint(chat.blueprint)
     app.blueprint(console.blueprint)
 
@@ -47,6 +50,11 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     async def no_such_case(request: Request, error: CaseNotFound) -> HTTPResponse:
         """An unknown case number is a 404 wherever it is used."""
         return _error(request, "没有这个案件", 404)
+
+    @app.exception(OrderNotFound)
+    async def no_such_order(request: Request, error: OrderNotFound) -> HTTPResponse:
+        """An order that does not exist, or that this staff member's teams do not handle."""
+        return _error(request, "没有这张工单，或它不归您的岗位办理", 404)
 
     return app
 

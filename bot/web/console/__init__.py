@@ -6,6 +6,7 @@ is put on the page with textContent, so worker text is never markup.
 
 from sanic import Blueprint
 
-from bot.web.console import auth, cases, queue, referrals
+from bot.web.console import auth, cases, orders, queue, referrals, stats, unanswered
 
-blueprint = Blueprint.group(auth.blueprint, queue.blueprint, cases.blueprint, referrals.blueprint)
+blueprint = Blueprint.group(auth.blueprint, queue.blueprint, cases.blueprint, referrals.blueprint, orders.blueprint,
+                            stats.blueprint, unanswered.blueprint)

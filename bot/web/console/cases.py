@@ -69,6 +69,8 @@ async def case_status(request: Request, number: str) -> HTTPResponse:
         await request.app.ctx.notify.tell(changed.conversation_id, "case_status_changed", staff=staff.display_name,
                                           number=changed.number, status=cases.STATUSES[status], note=note)
         notice = "状态已更新，已通知职工。"
+        if status == "closed":
+            await request.app.ctx.notify.ask_rating("case", changed.case_id)
     except RasaUnavailable:
         notice = "状态已更新，但没能通知到职工（对话服务暂时不可用），请电话告知。"
     return await case_page(request, number, notice)

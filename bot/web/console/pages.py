@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,22 @@ def page(name: str, request: Request, **values: Any) -> HTTPResponse:
                                                csrf=getattr(request.ctx, "csrf", ""), **values)
     return html(body, headers={"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
                                "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+
+
+def download(body: str, *, filename: str, content_type: str) -> HTTPResponse:
+    """A file the browser saves under `filename`, never cached (it holds what workers asked or did)."""
+    return HTTPResponse(body, content_type=content_type,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                 "Cache-Control": "no-store"})
+
+
+def csv_download(filename: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> HTTPResponse:
+    """A table as a CSV download: UTF-8 with a byte-order mark, so spreadsheet programs show the Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    return download("\ufeff" + out.getvalue(), filename=filename, content_type="text/csv; charset=utf-8")
 
 
 def knowledge_of(request: Request) -> KnowledgeBase:
