@@ -8,6 +8,7 @@ so the queue never shows a conversation as taken or closed while the worker stil
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.kb.knowledge import load_cached
 from bot.rasa_api import RasaClient, RasaUnavailable
 from bot.settings import Settings
 from bot.store import audit, handoff, orders
-from bot.store.database import in_store
+from bot.store.database import StoreUnavailable, in_store
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Notifier:
         """Rasa's API client, and the settings that say where the replies are."""
         self.rasa = rasa
         self.knowledge_dir = str(settings.knowledge_dir)
+        self._asking: set[asyncio.Task] = set()  # rating prompts under way (the loop keeps only weak references)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Notifier:
@@ -51,19 +53,25 @@ class Notifier:
         await self.rasa.say(conversation_id, message["text"], buttons=message["buttons"], staff=staff, pause=pause,
                             resume=resume)
 
+    def ask_rating_soon(self, kind: str, source_id: int) -> None:
+        """Ask for the rating after the staff member has their answer (Rasa may be busy with the worker's turn)."""
+        task = asyncio.get_running_loop().create_task(self.ask_rating(kind, source_id))
+        self._asking.add(task)
+        task.add_done_callback(self._asking.discard)
+
     async def ask_rating(self, kind: str, source_id: int) -> bool:
         """Once a request's work order has closed, ask the worker how it went: once per order, never again.
 
-        A prompt Rasa did not take is not retried (asking twice would be worse than not asking);
+        A prompt that could not be sent is not retried (asking twice would be worse than not asking);
         the worker can still type "我要评价".
         """
-        order = await in_store(lambda session: orders.rating_due(session, kind=kind, source_id=source_id))
-        if order is None:
-            return False
         try:
+            order = await in_store(lambda session: orders.rating_due(session, kind=kind, source_id=source_id))
+            if order is None:
+                return False
             await self.tell(order.conversation_id, "rating_ask", number=order.number, service=orders.KINDS[kind])
-        except RasaUnavailable as error:
-            log.warning("rating of order %s not asked: %s", order.number, error)
+        except (RasaUnavailable, StoreUnavailable) as error:
+            log.warning("rating of a closed %s not asked: %s", kind, error)
             return False
         return True
 
@@ -80,7 +88,7 @@ class Notifier:
             await in_store(lambda session: _undo(session, staff_id, verb, before, item))
             return False
         if verb in RESUMING and item.status == "closed":
-            await self.ask_rating(handoff.order_kind(item.reason), item.id)
+            self.ask_rating_soon(handoff.order_kind(item.reason), item.id)
         return True
 
 

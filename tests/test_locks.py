@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.store.locks import AtomicRedisLockStore
+from bot.store.locks import AtomicRedisLockStore, PromptLockStore
 from bot.tools.services import Redis, free_port
 
 
@@ -73,3 +73,19 @@ async def test_turns_of_one_conversation_through_two_replicas_run_one_after_anot
     await asyncio.gather(*(turn(store(redis), f"m{n}") for n in range(10)))
     assert all(order[i].split()[0] == order[i + 1].split()[0] for i in range(0, 20, 2))
     assert store(redis).get_lock("turns") is None
+
+
+async def test_one_process_serves_the_turns_of_a_conversation_one_at_a_time_in_order():
+    """The default (one process) store: Rasa's own lock, with waiting turns looking again every WAIT_S."""
+    lock_store = PromptLockStore()
+    served: list[tuple[str, int]] = []
+
+    async def turn(number: int) -> None:
+        async with lock_store.lock("one-worker"):
+            served.append(("start", number))
+            await asyncio.sleep(0.02)
+            served.append(("end", number))
+
+    await asyncio.gather(*(turn(number) for number in range(5)))
+    assert served == [(edge, number) for number in range(5) for edge in ("start", "end")]
+    assert lock_store.get_lock("one-worker") is None

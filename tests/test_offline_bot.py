@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.settings import ROOT, load_settings
@@ -33,6 +34,12 @@ def test_phone_money_duration_and_date_come_from_regexes(offline_bot):
     assert found["money"] == "15000元"
     assert found["duration"] == "三个月"
     assert found["date"] == "2026年3月"
+
+
+@pytest.mark.parametrize("text", ["FY-2026-000012 我的案子到哪一步了", "fy2026000045 查一下",
+                                  "ＦＹ－２０２６－０００１２３", "帮我看看案件进度", "我的案子现在到哪一步了"])
+def test_a_case_number_or_asking_after_ones_own_case_is_a_status_lookup(offline_bot, text):
+    assert offline_bot.parse(text)["intent"]["name"] == "case_status"
 
 
 def test_traditional_text_is_understood_like_simplified(offline_bot):

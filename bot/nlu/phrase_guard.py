@@ -13,6 +13,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.field_values import clean_case_number
 from bot.kb.knowledge import KnowledgeBase
 from bot.nlu.base import KnowledgeComponent, settle_intent
 from bot.nlu.phrases import PhraseMatcher
@@ -24,8 +25,12 @@ class PhraseGuard(KnowledgeComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The intent to set; its phrases are `terms.yml` → `guards` → <intent>."""
-        return {**KnowledgeComponent.get_default_config(), "intent": "request_human"}
+        """The intent to set; its phrases are `terms.yml` → `guards` → <intent>.
+
+        `case_numbers: true` also settles it for a message holding one of our case numbers
+        (FY-2026-000123 however typed): only a worker asking about their own case types one.
+        """
+        return {**KnowledgeComponent.get_default_config(), "intent": "request_human", "case_numbers": False}
 
     def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> tuple[str, ...]:
         """The phrases for this guard's intent."""
@@ -37,8 +42,9 @@ class PhraseGuard(KnowledgeComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent when a phrase is present."""
-        name = self._config["intent"]
+        name, numbers = self._config["intent"], self._config["case_numbers"]
         for message in messages:
-            if self._state and self._matcher.matches(message.get(TEXT) or ""):
+            text = message.get(TEXT) or ""
+            if (self._state and self._matcher.matches(text)) or (numbers and clean_case_number(text)):
                 settle_intent(message, name)
         return messages

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.settings import ROOT, load_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+READ_ONLY = "zgfw_read_only"  # execution option of a unit that only reads
 T = TypeVar("T")
 
 
@@ -50,13 +51,16 @@ def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API objec
 
 
 def _begin(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
-    """Every SQLite unit of work takes the write lock first (waiting up to the busy timeout).
+    """Every SQLite unit of work that may write takes the write lock first (waiting up to the busy timeout).
 
     A transaction that reads and then writes would otherwise fail at once (not wait) when another
     writer committed in between; and with the driver's own transaction handling off, savepoints work.
-    Units of work are short and run off the event loops, so waiting here stops no one else.
+    Units of work are short and run off the event loops, so waiting here stops no one else. A unit
+    that only reads (the console's queue, polled by every open console) begins deferred: in WAL mode
+    it then never waits for a writer nor makes one wait.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def added(session: Session, row: object) -> bool:
@@ -87,13 +91,16 @@ def engine_for(url: str) -> Engine:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
+def session_scope(url: str | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """A session for one unit of work: committed at the end, rolled back on error.
 
     Connection and operational failures surface as StoreUnavailable, so actions can tell
-    the worker and keep what they typed without knowing the driver's exceptions.
+    the worker and keep what they typed without knowing the driver's exceptions. `read_only`
+    units must not write (on SQLite they do not take the write lock).
     """
-    session = Session(engine_for(url or database_url()), future=True, expire_on_commit=False)
+    engine = engine_for(url or database_url())
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    session = Session(bind, future=True, expire_on_commit=False)
     try:
         yield session
         session.commit()
@@ -109,7 +116,7 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
-async def in_store(work: Callable[[Session], T], url: str | None = None) -> T:
+async def in_store(work: Callable[[Session], T], url: str | None = None, *, read_only: bool = False) -> T:
     """Run one unit of work on a worker thread and return its result.
 
     Sanic, rasa_sdk and Rasa serve everyone from one event loop: a query that waits for SQLite's
@@ -117,7 +124,7 @@ async def in_store(work: Callable[[Session], T], url: str | None = None) -> T:
     turn. `work` runs inside `session_scope` and should return plain values, not live rows.
     """
     def unit() -> T:
-        with session_scope(url) as session:
+        with session_scope(url, read_only=read_only) as session:
             return work(session)
 
     return await asyncio.to_thread(unit)

@@ -1,4 +1,8 @@
-"""Rasa's per-conversation ticket locks in Redis, changed atomically so replicas cannot race.
+"""Rasa's per-conversation ticket locks: looked at often, and in Redis changed atomically so replicas cannot race.
+
+A message waiting for its conversation (a staff member's words, a rating prompt, a worker's second
+line sent while the first is answered) looks again every WAIT_S instead of Rasa's one second, which
+made it wait up to a second longer than the turn ahead of it.
 
 Rasa 3.6's RedisLockStore reads a lock, changes it in Python and writes it back. Two replicas
 taking a ticket for one conversation at the same moment both get the same number, and a replica
@@ -13,7 +17,8 @@ mid-turn, the next message's ticket ran out with the dead one's, and that messag
 renews its own ticket each time it looks, so only a ticket nobody renews (its replica died) expires,
 and the turn being served gets a full lifetime from when it starts.
 
-Registered in endpoints.yml as `lock_store: {type: bot.store.locks.AtomicRedisLockStore, ...}`.
+Registered in endpoints.yml as `lock_store: {type: bot.store.locks.PromptLockStore}` (one process)
+or `{type: bot.store.locks.AtomicRedisLockStore, ...}` (replicas, bot/tools/scaled.py).
 """
 
 from __future__ import annotations
@@ -27,11 +32,27 @@ from functools import partial
 from typing import TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.client import Pipeline
 
 T = TypeVar("T")
+WAIT_S = 0.05
+
+
+class PromptLockStore(InMemoryLockStore):
+    """Rasa's in-process ticket lock, with waiting messages looking again every WAIT_S."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
+        """Rasa builds custom lock stores from their endpoint entry; this one needs nothing from it."""
+        super().__init__()
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = WAIT_S) -> AsyncIterator[TicketLock]:
+        """Hold the conversation for one turn (Rasa's own lock, polled sooner)."""
+        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
+            yield held
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -72,7 +93,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     @asynccontextmanager
     async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncIterator[TicketLock]:
+                   wait_time_in_seconds: float = WAIT_S) -> AsyncIterator[TicketLock]:
         """Hold the conversation for one turn: queue, renew the ticket while waiting, serve, hand on.
 
         Redis is called from a worker thread: Rasa's event loop serves every other conversation meanwhile.

@@ -70,7 +70,7 @@ async def case_status(request: Request, number: str) -> HTTPResponse:
                                           number=changed.number, status=cases.STATUSES[status], note=note)
         notice = "状态已更新，已通知职工。"
         if status == "closed":
-            await request.app.ctx.notify.ask_rating("case", changed.case_id)
+            request.app.ctx.notify.ask_rating_soon("case", changed.case_id)
     except RasaUnavailable:
         notice = "状态已更新，但没能通知到职工（对话服务暂时不可用），请电话告知。"
     return await case_page(request, number, notice)

@@ -146,7 +146,7 @@ async def order_action(request: Request, number: str, verb: str) -> HTTPResponse
     except (ValueError, orders.ClosedElsewhere, PermissionDenied) as error:
         return await order_page(request, number, NOT_DONE[type(error)])
     if closed is not None:
-        await request.app.ctx.notify.ask_rating(closed.kind, closed.source_id)
+        request.app.ctx.notify.ask_rating_soon(closed.kind, closed.source_id)
     return redirect(f"/console/orders/{number.upper()}")
 
 

@@ -32,7 +32,7 @@ async def queue_page(request: Request) -> HTTPResponse:
 async def queue_api(request: Request) -> HTTPResponse:
     """Open handoffs in the skills of this staff member's role."""
     staff = current_staff(request)
-    items = await in_store(lambda session: handoff.queue(session, staff=staff))
+    items = await in_store(lambda session: handoff.queue(session, staff=staff), read_only=True)
     return json({"items": [_item_json(item) for item in items]})
 
 
