@@ -59,12 +59,12 @@ def test_a_closed_handoff_is_rated_once_on_rest_and_the_worker_may_add_a_sentenc
 
 def test_a_wechat_worker_rates_by_number(hook, wechat_api, servers, staff_accounts):
     openid = "o-rating-worker"
-    assert "排队" in answered(hook, wechat_api, openid, "转人工 想问问工伤", 701)
+    assert "排队" in answered(hook, wechat_api, openid, "转人工 想问问工伤", 9701)
     handled_and_closed(servers, staff_accounts, openid)
     rating_prompt(servers, openid)
     prompt = wechat_api.texts_to(openid)[-1]
     assert "满意吗" in prompt and "1. 很满意" in prompt and "4. 不满意" in prompt
-    assert "谢谢您的评价" in answered(hook, wechat_api, openid, "2", 702)
+    assert "谢谢您的评价" in answered(hook, wechat_api, openid, "2", 9702)
     assert order_of(openid).rating == "satisfied"
 
 
