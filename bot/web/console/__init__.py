@@ -1,7 +1,8 @@
 """The staff console: one module per resource, all under /console.
 
-Pages are rendered with autoescaping; everything a worker typed reaches the browser as JSON and
-is put on the page with textContent, so worker text is never markup.
+Pages are rendered with autoescaping (cases, orders, unanswered questions show worker text that
+way); the live queue and transcript get it as JSON and put it on the page with textContent. Worker
+text is never markup.
 """
 
 from sanic import Blueprint
