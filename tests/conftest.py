@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -142,6 +142,27 @@ def browser():  # noqa: ANN201 - a Playwright Browser
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@contextmanager
+def seeded_web(folder: Path, seed: Callable, staff: dict[str, tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """`web_alone` over a new app database in `folder`, seeded by `seed(session)`, with console accounts.
+
+    `staff` maps usernames to (display name, role); every account has the test password.
+    Yields the base URL and the database URL.
+    """
+    from bot.staff.accounts import create_staff
+    from bot.store.database import session_scope
+    from bot.tools import launcher
+
+    database = f"sqlite:///{folder / 'app.db'}"
+    launcher.prepare_database(database, load_settings())
+    with session_scope(database) as session:
+        seed(session)
+        for username, (display, role) in staff.items():
+            create_staff(session, username=username, display_name=display, role=role, password=STAFF_PASSWORD)
+    with web_alone(folder, database) as base:
+        yield base, database
 
 
 @contextmanager

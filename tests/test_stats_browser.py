@@ -12,13 +12,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from bot.settings import ROOT, load_settings
-from bot.staff.accounts import create_staff
+from bot.settings import ROOT
 from bot.store.database import session_scope
 from bot.store.models import AuditEntry
-from bot.tools import launcher
 from tests import stats_history
-from tests.conftest import STAFF_PASSWORD, console_page, web_alone
+from tests.conftest import console_page, seeded_web
 from tests.stats_history import today
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -29,15 +27,9 @@ CHARTS = ("conversations", "groups", "topics", "outcomes", "handoffs", "handoff_
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The web server alone, on a free port, over a scratch database with the seeded history: (base URL, db URL)."""
-    folder = tmp_path_factory.mktemp("stats")
-    database = f"sqlite:///{folder / 'app.db'}"
-    launcher.prepare_database(database, load_settings())
-    with session_scope(database) as session:
-        stats_history.seed(session)
-        create_staff(session, username="stats-admin", display_name="统计管理员", role="admin", password=STAFF_PASSWORD)
-        create_staff(session, username="stats-lawyer", display_name="王律师", role="legal", password=STAFF_PASSWORD)
-    with web_alone(folder, database) as base:
-        yield base, database
+    staff = {"stats-admin": ("统计管理员", "admin"), "stats-lawyer": ("王律师", "legal")}
+    with seeded_web(tmp_path_factory.mktemp("stats"), stats_history.seed, staff) as web:
+        yield web
 
 
 def cells(page: Page, table: str) -> list[list[str]]:

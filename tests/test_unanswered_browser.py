@@ -12,13 +12,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from bot.settings import ROOT, load_settings
-from bot.staff.accounts import create_staff
+from bot.settings import ROOT
 from bot.store.database import session_scope
 from bot.store.models import AuditEntry, QuestionReview
-from bot.tools import launcher
 from tests import unanswered_history
-from tests.conftest import STAFF_PASSWORD, console_page, web_alone
+from tests.conftest import console_page, seeded_web
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 ENTRY = "contract-written-no-contract"
@@ -27,16 +25,9 @@ ENTRY = "contract-written-no-contract"
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The web server alone over a scratch database with the seeded log: (base URL, db URL)."""
-    folder = tmp_path_factory.mktemp("unanswered")
-    database = f"sqlite:///{folder / 'app.db'}"
-    launcher.prepare_database(database, load_settings())
-    with session_scope(database) as session:
-        unanswered_history.seed(session)
-        create_staff(session, username="kb-admin", display_name="编辑老周", role="admin", password=STAFF_PASSWORD)
-        create_staff(session, username="kb-lawyer", display_name="王律师", role="legal", password=STAFF_PASSWORD)
-        create_staff(session, username="kb-counselor", display_name="小李", role="counselor", password=STAFF_PASSWORD)
-    with web_alone(folder, database) as base:
-        yield base, database
+    staff = {"kb-admin": ("编辑老周", "admin"), "kb-lawyer": ("王律师", "legal"), "kb-counselor": ("小李", "counselor")}
+    with seeded_web(tmp_path_factory.mktemp("unanswered"), unanswered_history.seed, staff) as web:
+        yield web
 
 
 def test_an_admin_marks_a_group_as_covered_and_it_moves(browser, web, kb):
