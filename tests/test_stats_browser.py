@@ -58,6 +58,9 @@ def test_an_admin_reads_the_charts_filters_by_date_and_downloads_a_csv(browser, 
         ["留言回电·一般问题", "1", "0", "—", "0"], ["法律援助案件·难点问题", "2", "2", "50.0", "0"],
         ["转人工·一般问题", "1", "1", "100.0", "0"], ["困难帮扶转介·难点问题", "0", "0", "—", "1"]]
     assert cells(page, "satisfaction_by_staff") == [["小李", "1", "100.0"], ["王律师", "2", "50.0"]]
+    assert cells(page, "satisfaction") == [
+        ["法律援助案件", "不满意", "1", "50.0"], ["法律援助案件", "满意", "1", "50.0"],
+        ["转人工", "很满意", "1", "100.0"]]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "stats.png"), full_page=True)
 

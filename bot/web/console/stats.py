@@ -103,10 +103,14 @@ def _orders(session: Session, period: Period, kb: KnowledgeBase) -> Table:
 
 def _satisfaction(session: Session, period: Period, _kb: KnowledgeBase) -> Table:
     rows = statistics.ratings_by_service(session, period=period)
-    return Table("满意度（按服务）", "期间内职工给出的评价，按工单类型；每张工单只评一次。",
-                 ("服务", "评价", "次数"),
-                 [(orders.KINDS.get(r.key, r.key), orders.RATINGS.get(r.rating, r.rating), r.ratings) for r in rows],
-                 "stacked")
+    totals: dict[str, int] = {}
+    for r in rows:  # a few rows per service, already counted by the database
+        totals[r.key] = totals.get(r.key, 0) + r.ratings
+    return Table("满意度（按服务）",
+                 "期间内职工给出的评价，按工单类型；每张工单只评一次；占比是该评价在这类服务全部评价中的比例。",
+                 ("服务", "评价", "次数", "占比（%）"),
+                 [(orders.KINDS.get(r.key, r.key), orders.RATINGS.get(r.rating, r.rating), r.ratings,
+                   _percent(r.ratings, totals[r.key])) for r in rows], "stacked")
 
 
 def _satisfaction_by_staff(session: Session, period: Period, _kb: KnowledgeBase) -> Table:
