@@ -192,6 +192,14 @@ def web_alone(folder: Path, database: str) -> Iterator[str]:
         server.wait(timeout=30)
 
 
+def page_errors(page) -> list[str]:  # noqa: ANN001 - a Playwright Page
+    """The console errors and uncaught exceptions the page has from now on (a CSP refusal is one)."""
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
 def console_page(browser, base: str, username: str):  # noqa: ANN001, ANN201 - Playwright Browser and Page
     """A new browser context signed in to the console as `username` (the test password), on the queue page."""
     from playwright.sync_api import expect

@@ -16,7 +16,7 @@ from bot.settings import ROOT
 from bot.store.database import session_scope
 from bot.store.models import AuditEntry
 from tests import stats_history
-from tests.conftest import console_page, seeded_web
+from tests.conftest import console_page, page_errors, seeded_web
 from tests.stats_history import today
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -40,9 +40,7 @@ def cells(page: Page, table: str) -> list[list[str]]:
 def test_an_admin_reads_the_charts_filters_by_date_and_downloads_a_csv(browser, web):
     base, database = web
     page = console_page(browser, base, "stats-admin")
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = page_errors(page)
 
     page.click("nav >> text=统计")
     expect(page.locator("h1")).to_have_text("服务统计")

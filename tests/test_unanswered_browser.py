@@ -16,7 +16,7 @@ from bot.settings import ROOT
 from bot.store.database import session_scope
 from bot.store.models import AuditEntry, QuestionReview
 from tests import unanswered_history
-from tests.conftest import console_page, seeded_web
+from tests.conftest import console_page, page_errors, seeded_web
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 ENTRY = "contract-written-no-contract"
@@ -33,9 +33,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
 def test_an_admin_marks_a_group_as_covered_and_it_moves(browser, web, kb):
     base, database = web
     page = console_page(browser, base, "kb-admin")
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = page_errors(page)
 
     page.click("nav >> text=没能回答的问题")
     expect(page.locator("h1")).to_have_text("助手没能回答的问题")
