@@ -1,4 +1,4 @@
-"""The live queue and one conversation: read the transcript, take, reply, transfer, close."""
+"""The live queue of handoffs, for the skills of the staff member's role."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from typing import Any
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
-from sqlalchemy.orm import Session
 
 from bot.clock import local_time
-from bot.rasa_api import RasaUnavailable
-from bot.store import audit, delivery, handoff
+from bot.store import handoff
 from bot.store.database import in_store
 from bot.web.console.auth import current_staff, staff_only
 from bot.web.console.pages import page
@@ -23,7 +21,7 @@ blueprint = Blueprint("console_queue", url_prefix="/console")
 @blueprint.get("/")
 @staff_only()
 async def queue_page(request: Request) -> HTTPResponse:
-    """The live queue (filled by console.js)."""
+    """The live queue (filled by queue.js)."""
     return page("queue.html", request)
 
 
@@ -33,80 +31,11 @@ async def queue_api(request: Request) -> HTTPResponse:
     """Open handoffs in the skills of this staff member's role."""
     staff = current_staff(request)
     items = await in_store(lambda session: handoff.queue(session, staff=staff), read_only=True)
-    return json({"items": [_item_json(item) for item in items]})
+    return json({"items": [item_json(item) for item in items]})
 
 
-@blueprint.get("/conversations/<handoff_id:int>")
-@staff_only()
-async def conversation_page(request: Request, handoff_id: int) -> HTTPResponse:
-    """One conversation: the transcript and the controls (filled by console.js)."""
-    return page("conversation.html", request, handoff_id=handoff_id)
-
-
-@blueprint.get("/api/handoffs/<handoff_id:int>")
-@staff_only(api=True)
-async def conversation_api(request: Request, handoff_id: int) -> HTTPResponse:
-    """The handoff and the whole transcript from the tracker store (the bot's answers included)."""
-    staff = current_staff(request)
-
-    def read(session: Session) -> tuple[handoff.QueueItem, list[delivery.UndeliveredView]]:
-        item = handoff.get(session, staff=staff, handoff_id=handoff_id)
-        return item, delivery.of_conversation(session, conversation_id=item.conversation_id)
-
-    try:
-        item, missed = await in_store(read)
-    except LookupError:
-        return json({"error": "没有这条会话，或不在您的服务范围"}, status=404)
-    undelivered = [{"text": m.text, "reason": m.reason, "at": local_time(m.created_at).strftime("%m-%d %H:%M")}
-                   for m in missed]
-    try:
-        lines, paused = await request.app.ctx.rasa.transcript(item.conversation_id)
-    except RasaUnavailable:
-        return json({"handoff": _item_json(item), "lines": [], "paused": None, "undelivered": undelivered,
-                     "error": "暂时读不到对话记录"})
-    return json({"handoff": _item_json(item), "lines": [asdict(line) for line in lines], "paused": paused,
-                 "undelivered": undelivered})
-
-
-@blueprint.post("/api/handoffs/<handoff_id:int>/<verb:take|reply|transfer|close>")
-@staff_only(api=True)
-async def handoff_action(request: Request, handoff_id: int, verb: str) -> HTTPResponse:
-    """Take, reply, transfer or close; the worker hears about each on their channel (bot.notify)."""
-    staff = current_staff(request)
-    body = request.json or {}
-    text = str(body.get("text", "")).strip()
-    if verb == "reply" and not 0 < len(text) <= 2000:
-        return json({"error": "回复不能为空，也不能超过2000字"}, status=400)
-    if verb == "transfer" and body.get("skill") not in handoff.SKILLS:
-        return json({"error": "请选择要转给哪一类工作人员"}, status=400)
-
-    def change(session: Session) -> tuple[handoff.Snapshot, handoff.QueueItem]:
-        before = handoff.snapshot(session, handoff_id=handoff_id)
-        if verb == "take":
-            item = handoff.take(session, staff=staff, handoff_id=handoff_id)
-        elif verb == "transfer":
-            item = handoff.transfer(session, staff=staff, handoff_id=handoff_id, skill=body["skill"])
-        elif verb == "close":
-            item = handoff.close(session, staff=staff, handoff_id=handoff_id)
-        else:
-            item = handoff.handling(session, staff=staff, handoff_id=handoff_id)
-        audit.record(session, staff_id=staff.id, action=f"handoff_{verb}", target=item.conversation_id,
-                     detail=body.get("skill", "") if verb == "transfer" else "")
-        return before, item
-
-    try:
-        before, item = await in_store(change)
-    except handoff.HandoffConflict:
-        return json({"error": "这条会话已被其他同事接手或已结束"}, status=409)
-    except LookupError:
-        return json({"error": "没有这条会话，或不在您的服务范围"}, status=404)
-    if not await request.app.ctx.notify.handoff_changed(before, item, verb, staff_id=staff.id,
-                                                        staff_name=staff.display_name, text=text):
-        return json({"error": "消息没能送到职工那里（对话服务暂时不可用），请稍后重试"}, status=502)
-    return json({"handoff": _item_json(item)})
-
-
-def _item_json(item: handoff.QueueItem) -> dict[str, Any]:
+def item_json(item: handoff.QueueItem) -> dict[str, Any]:
+    """A queue row as the console's scripts read it, with Chinese names for its codes."""
     data = asdict(item)
     data.update(created_at=local_time(item.created_at).strftime("%m-%d %H:%M"), skill_name=handoff.SKILLS[item.skill],
                 reason_name=handoff.REASONS[item.reason], status_name=handoff.STATUSES[item.status])
