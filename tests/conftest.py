@@ -19,7 +19,10 @@ from bot.tools.services import Postgres, free_port
 from tests import fake_wechat
 
 MODEL = ROOT / "models" / "current.tar.gz"
-WECHAT_API_PORT = 18901
+# Fixed ports for the session's servers, away from `make run`'s; ZGFW_TEST_PORT_BASE moves them all, so two
+# checkouts can run their tests at once.
+PORT_BASE = int(os.environ.get("ZGFW_TEST_PORT_BASE", "15000"))
+WECHAT_API_PORT = PORT_BASE + 3901
 RUNNING: dict = {}  # the processes `servers` started (a test may pause one) and where they print
 
 
@@ -61,8 +64,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     os.environ.update(ZGFW_WECHAT_TOKEN=fake_wechat.TOKEN, ZGFW_WECHAT_APPID=fake_wechat.APPID,
                       ZGFW_WECHAT_SECRET=fake_wechat.SECRET, ZGFW_WECHAT_AES_KEY=fake_wechat.AES_KEY,
                       ZGFW_WECHAT_MODE="compatible", ZGFW_WECHAT_API_BASE=f"http://127.0.0.1:{WECHAT_API_PORT}")
-    settings = load_settings().copy(update={"knowledge_dir": knowledge, "rasa_port": 15005, "action_port": 15055,
-                                            "web_port": 18000, "rasa_token": "test-token"})
+    settings = load_settings().copy(update={"knowledge_dir": knowledge, "rasa_port": PORT_BASE + 5,
+                                            "action_port": PORT_BASE + 55, "web_port": PORT_BASE + 3000,
+                                            "rasa_token": "test-token"})
     RUNNING["log"] = state / "servers.log"  # what the servers print, for tests that read it
     with open(RUNNING["log"], "a") as output:
         children = launcher.start(settings, output)
