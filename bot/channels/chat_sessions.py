@@ -5,6 +5,9 @@ port could send "session_id": <a WeChat OpenID> and speak as that worker, or rea
 sign-ups. Here the server hands out every id with an HMAC tag, and a message whose id the server
 did not sign is not run: the page is told (in Chinese) to start again. A turn that fails (the
 action server down) is not met with silence either.
+
+The page resends a message it has no acknowledgement for after a reconnect; the message's id makes
+the resend run once. A staff member's words reach the page with their name, so it can show who speaks.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import hmac
 import inspect
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from socketio import AsyncRedisManager
 
@@ -27,6 +31,7 @@ from bot.settings import load_settings
 log = logging.getLogger(__name__)
 
 TAG_CHARS = 32
+MESSAGE_ID_CHARS = 64
 
 
 def sign(conversation_id: str, secret: str) -> str:
@@ -43,7 +48,28 @@ def verified(token: Any, secret: str) -> str | None:
     return conversation_id if hmac.compare_digest(sign(conversation_id, secret), token) else None
 
 
-class WatchedOutput(SocketIOOutput):
+class ChatPageOutput(SocketIOOutput):
+    """socket.io output whose messages from a staff member carry the member's name.
+
+    Rasa hands a `bot` event's metadata to send_response with the text, and Rasa's own output drops
+    it; the console's replies name their author there (bot.rasa_api.RasaClient.say), and the page
+    shows the name above the bubble.
+    """
+
+    staff: str | None = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Every part of one bot message is sent with the name of the staff member who wrote it, if any."""
+        staff = message.get("staff")
+        self.staff = staff if isinstance(staff, str) and staff else None
+        await super().send_response(recipient_id, message)
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        """Every text, button and image goes out through here."""
+        await super()._send_message(socket_id, {**response, "staff": self.staff} if self.staff else response)
+
+
+class WatchedOutput(ChatPageOutput):
     """socket.io output that remembers whether the bot said anything this turn."""
 
     def __init__(self, sio: Any, bot_message_evt: str) -> None:
@@ -52,9 +78,33 @@ class WatchedOutput(SocketIOOutput):
         self.sent = False
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        """Every text, button and image goes out through here."""
+        """Note that something was said."""
         self.sent = True
         await super()._send_message(socket_id, response)
+
+
+class SeenMessages:
+    """The ids of the last messages pages sent, so a message resent after a reconnect runs once.
+
+    Kept in the Rasa process: a page's socket.io stays with one server (nginx's ip_hash when scaled).
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        """Remember at most `size` ids; the oldest go first."""
+        self.size = size
+        self._ids: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def first_time(self, conversation_id: str, message_id: Any) -> bool:
+        """Whether this message is new (a message without a usable id always is)."""
+        if not isinstance(message_id, str) or not 0 < len(message_id) <= MESSAGE_ID_CHARS:
+            return True
+        key = (conversation_id, message_id)
+        if key in self._ids:
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
 
 
 class ChatPageInput(SocketIOInput):
@@ -71,6 +121,11 @@ class ChatPageInput(SocketIOInput):
         """The secret signs ids; without persistence a reload would start a new conversation."""
         super().__init__(user_message_evt, bot_message_evt, namespace, session_persistence=True)
         self.secret = secret
+        self.seen = SeenMessages()
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """Where staff replies and other messages outside a turn go (`output_channel=latest`)."""
+        return ChatPageOutput(self.sio, self.bot_message_evt) if self.sio else super().get_output_channel()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         """Rasa's socket.io server, with our handlers for the session request and each message."""
@@ -96,7 +151,8 @@ class ChatPageInput(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             """Run a message under its signed conversation id, else tell the page to start again.
 
-            A turn that said nothing gets what bot.channels.after_silence says.
+            A message whose id already ran is not run again; returning acknowledges it to the page
+            (after the turn). A turn that said nothing gets what bot.channels.after_silence says.
             """
             data = data if isinstance(data, dict) else {}
             output = WatchedOutput(sio, self.bot_message_evt)
@@ -106,10 +162,12 @@ class ChatPageInput(SocketIOInput):
                 await output.send_text_message(sid, replies()["chat_session_invalid"].text)
                 return
             metadata = data.get(self.metadata_key)
+            metadata = metadata if isinstance(metadata, dict) else {}
+            if not self.seen.first_time(conversation_id, metadata.get("message_id")):
+                return
             try:
                 await on_new_message(UserMessage(str(data.get("message") or ""), output, conversation_id,
-                                                 input_channel=self.name(),
-                                                 metadata=metadata if isinstance(metadata, dict) else {}))
+                                                 input_channel=self.name(), metadata=metadata))
             except Exception as error:  # noqa: BLE001 - whatever broke, the worker hears about it
                 log.warning("chat page turn failed: %s", type(error).__name__)
             if not output.sent and (text := await after_silence(conversation_id)):
