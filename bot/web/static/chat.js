@@ -1,49 +1,146 @@
 // Chat page: one socket.io conversation with the Rasa server, kept across page reloads.
-// Everything the worker or the bot wrote is inserted as text (textContent), never as HTML.
+// Everything the worker, the bot or staff wrote is inserted as text nodes, never as HTML: the worker's own
+// words as plain text, the others' through ChatFormat.richText (chat_format.js), which builds elements.
 (function () {
   "use strict";
 
   var SESSION_KEY = "zgfw.session";
   var LOG_KEY = "zgfw.log";
+  var STATUS_EVERY_MS = 5 * 60 * 1000;
   var log = document.getElementById("log");
   var form = document.getElementById("form");
   var input = document.getElementById("input");
-  var send = document.getElementById("send");
   var statusLine = document.getElementById("status");
   var typing = document.getElementById("typing");
+  var offDuty = document.getElementById("off-duty");
   var socket = null;
   var sessionId = sessionStorage.getItem(SESSION_KEY);
-  var outbox = [];          // messages typed while disconnected, sent on reconnect
+  var connection = 0;       // counts connections: a message goes out at most once on each
+  var ready = false;        // connected, and the server confirmed the conversation on this connection
+  var outbox = [];          // the worker's messages the server has not acknowledged yet, oldest first
   var typingTimer = null;
+  var shown = {};           // message id -> its list item, to mark it sent
+  var sentOn = {};          // message id -> the connection it last went out on
   var history = JSON.parse(sessionStorage.getItem(LOG_KEY) || "[]");
+
+  // ---- the transcript: entries kept in sessionStorage, each shown as a list item
+
+  function save() {
+    history = history.slice(-200);
+    sessionStorage.setItem(LOG_KEY, JSON.stringify(history));
+  }
 
   function remember(entry) {
     history.push(entry);
-    sessionStorage.setItem(LOG_KEY, JSON.stringify(history.slice(-200)));
+    save();
+  }
+
+  function clock(at) {
+    var time = new Date(at);
+    return String(time.getHours()).padStart(2, "0") + ":" + String(time.getMinutes()).padStart(2, "0");
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text !== undefined) { node.textContent = text; }
+    return node;
   }
 
   function render(entry) {
-    var item = document.createElement("li");
-    item.className = "msg msg--" + entry.from;
-    var bubble = document.createElement("div");
-    bubble.className = "msg__bubble";
-    bubble.textContent = entry.text;
-    item.appendChild(bubble);
-    if (entry.buttons && entry.buttons.length) {
-      var row = document.createElement("div");
-      row.className = "msg__buttons";
-      entry.buttons.forEach(function (b) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.textContent = b.title;
-        button.addEventListener("click", function () { say(b.title, b.payload); });
-        row.appendChild(button);
-      });
-      item.appendChild(row);
+    var item = element("li", "msg msg--" + entry.from + (entry.staff ? " msg--staff" : ""));
+    if (entry.staff) { item.appendChild(element("div", "msg__who", "工作人员 " + entry.staff)); }
+    var bubble = item.appendChild(element("div", "msg__bubble"));
+    if (entry.from === "user") { bubble.textContent = entry.text; }
+    else {
+      bubble.classList.add("msg__bubble--rich");
+      bubble.appendChild(ChatFormat.richText(entry.text));
     }
+    if (entry.buttons && entry.buttons.length) { item.appendChild(buttonRow(entry.buttons)); }
+    var meta = item.appendChild(element("div", "msg__meta"));
+    if (entry.at) {  // entries saved before times were kept have none
+      var time = meta.appendChild(element("time", "msg__time", clock(entry.at)));
+      time.dateTime = new Date(entry.at).toISOString();
+    }
+    if (entry.id) { shown[entry.id] = item; }
+    if (entry.pending) { markWaiting(entry); }
     log.appendChild(item);
     log.scrollTop = log.scrollHeight;
     return item;
+  }
+
+  function buttonRow(buttons) {
+    var row = element("div", "msg__buttons");
+    buttons.forEach(function (b) {
+      var button = row.appendChild(element("button", "", b.title));
+      button.type = "button";
+      button.addEventListener("click", function () { say(b.title, b.payload); });
+    });
+    return row;
+  }
+
+  // ---- the worker's messages: queued while offline ("待发送"), resent until the server acknowledges them
+
+  function markWaiting(entry) {
+    var item = shown[entry.id];
+    if (!item || item.querySelector(".msg__pending")) { return; }
+    item.classList.add("msg--pending");
+    item.querySelector(".msg__meta").appendChild(element("span", "msg__pending", "待发送"));
+  }
+
+  function markSent(entry) {
+    var item = shown[entry.id];
+    if (!item) { return; }
+    item.classList.remove("msg--pending");
+    var marker = item.querySelector(".msg__pending");
+    if (marker) { marker.remove(); }
+  }
+
+  function newId() {
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  }
+
+  function say(text, payload) {
+    var entry = { from: "user", text: text, at: Date.now(), id: newId(), pending: true };
+    if (payload) { entry.payload = payload; }
+    render(entry);
+    remember(entry);
+    outbox.push(entry);
+    if (ready && socket.connected) { emit(entry); }
+    else {
+      setStatus("网络未连接，您的消息标为“待发送”，连上后会自动发出。", "offline");
+    }
+  }
+
+  // The server runs a message id once, so sending it again on a new connection never doubles it.
+  function emit(entry) {
+    sentOn[entry.id] = connection;
+    socket.emit("user_uttered",
+      { message: entry.payload || entry.text, session_id: sessionId, metadata: { message_id: entry.id } },
+      function () { acknowledged(entry); });
+    markSent(entry);
+    showTyping(true);
+  }
+
+  function acknowledged(entry) {
+    if (outbox.indexOf(entry) < 0) { return; }
+    outbox.splice(outbox.indexOf(entry), 1);
+    entry.pending = false;
+    save();
+    if (!outbox.length && statusLine.dataset.kind === "resending") { setStatus(""); }
+  }
+
+  function resend() {
+    var due = outbox.filter(function (entry) { return sentOn[entry.id] !== connection; });
+    if (due.length) { setStatus("已重新连上，正在发送 " + due.length + " 条待发送的消息…", "resending"); }
+    due.forEach(emit);
+  }
+
+  // ---- the connection
+
+  function setStatus(text, kind) {
+    statusLine.textContent = text;
+    statusLine.dataset.kind = kind || "";
   }
 
   function showTyping(on) {
@@ -52,25 +149,8 @@
     if (on) {
       typingTimer = setTimeout(function () {
         typing.hidden = true;
-        statusLine.textContent = "助手暂时没有回应，您的消息已保留在上面。请稍后再试；急事请拨打 12351 职工服务热线。";
+        setStatus("助手暂时没有回应，您的消息已保留在上面。请稍后再试；急事请拨打 12351 职工服务热线。");
       }, 20000);
-    }
-  }
-
-  function deliver(message) {
-    socket.emit("user_uttered", { message: message.payload || message.text, session_id: sessionId });
-    showTyping(true);
-  }
-
-  function say(text, payload) {
-    var entry = { from: "user", text: text };
-    render(entry);
-    remember(entry);
-    var message = { text: text, payload: payload };
-    if (socket && socket.connected && sessionId) { deliver(message); }
-    else {
-      outbox.push(message);
-      statusLine.textContent = "网络未连接，消息会在连上后自动发送。";
     }
   }
 
@@ -78,37 +158,63 @@
     var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
       return { title: b.title, payload: b.payload };
     });
-    var entry = { from: "bot", text: data.text || "", buttons: buttons };
+    var entry = { from: "bot", text: data.text || "", buttons: buttons, at: Date.now() };
+    if (typeof data.staff === "string" && data.staff) { entry.staff = data.staff; }
     if (!entry.text && !buttons.length) { return; }
     render(entry);
     remember(entry);
     showTyping(false);
-    statusLine.textContent = "";
+    if (statusLine.dataset.kind !== "resending") { setStatus(""); }
   }
 
   function connect(socketUrl) {
     socket = io(socketUrl, { path: "/socket.io", transports: ["websocket"], reconnection: true });
     socket.on("connect", function () {
-      statusLine.textContent = "";
+      connection += 1;
+      setStatus(outbox.length ? "已重新连上，正在恢复对话…" : "");
       socket.emit("session_request", { session_id: sessionId });
     });
     socket.on("session_confirm", function (id) {
       var fresh = !sessionId;
       sessionId = id;
       sessionStorage.setItem(SESSION_KEY, id);
-      while (outbox.length) { deliver(outbox.shift()); }
-      if (fresh && !history.length) { deliver({ text: "/greet" }); }
+      ready = true;
+      resend();
+      if (fresh && !history.length) { socket.emit("user_uttered", { message: "/greet", session_id: sessionId }); }
     });
     socket.on("bot_uttered", onBot);
-    socket.on("disconnect", function () { statusLine.textContent = "连接已断开，正在重新连接…"; });
-    socket.on("connect_error", function () { statusLine.textContent = "暂时连不上服务器，正在重试…"; });
+    socket.on("disconnect", function () {
+      ready = false;
+      showTyping(false);
+      setStatus("网络已断开，正在重新连接…这时发的消息会标为“待发送”，连上后自动发出。", "offline");
+    });
+    socket.on("connect_error", function () {
+      setStatus("暂时连不上服务器，正在重试…您的消息不会丢，连上后自动发出。", "offline");
+    });
   }
+
+  // ---- out of service hours: say so before the worker asks for a person
+
+  function showDuty(duty) {
+    offDuty.hidden = duty.onDuty;
+    if (duty.onDuty) { return; }
+    offDuty.replaceChildren(
+      element("span", "", "现在是非工作时间（工作时间：" + duty.hours + "），人工客服暂时不在。" +
+        "您可以继续向助手提问，或留下电话，由工作人员上班后回电。"),
+      buttonRow([{ title: "留言等回电", payload: "/leave_callback" }]));
+  }
+
+  function checkDuty() {
+    fetch("/chat/status").then(function (r) { return r.json(); }).then(showDuty).catch(function () {});
+  }
+
+  // ---- the form: Enter sends, Shift+Enter starts a new line
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text) { statusLine.textContent = "请先输入您的问题。"; input.focus(); return; }
-    statusLine.textContent = "";
+    if (!text) { setStatus("请先输入您的问题。"); input.focus(); return; }
+    if (statusLine.dataset.kind !== "offline") { setStatus(""); }
     say(text);
     input.value = "";
     input.focus();
@@ -121,7 +227,10 @@
   });
 
   history.forEach(render);
+  outbox = history.filter(function (entry) { return entry.pending; });
+  checkDuty();
+  setInterval(checkDuty, STATUS_EVERY_MS);
   fetch("/chat/config").then(function (r) { return r.json(); }).then(function (cfg) {
     connect(location.protocol + "//" + location.hostname + ":" + cfg.socketPort);
-  }).catch(function () { statusLine.textContent = "页面配置加载失败，请刷新重试。"; });
+  }).catch(function () { setStatus("页面配置加载失败，请刷新重试。"); });
 })();
