@@ -18,7 +18,7 @@ async function refreshQueue() {
       cell(row, item.created_at);
       cell(row, item.skill_name);
       cell(row, item.reason_name);
-      cell(row, item.status_name);
+      cell(row, item.mine && item.status === "waiting" ? `${item.status_name}（转给您的）` : item.status_name);
       cell(row, item.conversation_id);
       cell(row, item.callback_phone ? `${item.callback_phone} ${item.callback_note || ""}` : "");
       const link = document.createElement("a");
