@@ -156,6 +156,8 @@ def test_staff_read_the_whole_conversation_and_answer_from_the_keyboard(browser,
     expect(bot_bubbles(worker).last).to_contain_text("您的问题已转给", timeout=30_000)
     expect(zhao.locator(f'#queue tr[data-conversation="{conversation_id}"]')).to_contain_text("转给您的",
                                                                                             timeout=30_000)
+    staff.goto(servers.web_url + "/console/")
+    expect(staff.locator(f'#queue tr[data-conversation="{conversation_id}"]')).to_contain_text("已转给同事")
     zhao.set_viewport_size({"width": 390, "height": 844})
     open_conversation(zhao, conversation_id)
     zhao.click("#take")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
@@ -23,7 +25,7 @@ async def canned_page(request: Request, *, draft: dict[str, str] | None = None, 
     """Every response, and a form to add one or edit the one named by ?edit=<id> (or the draft that failed)."""
     path = canned_path(request)
     try:
-        entries, problem = await in_store(lambda _: canned.load(path), read_only=True), ""
+        entries, problem = await asyncio.to_thread(canned.load, path), ""  # a file read, off the event loop
     except canned.CannedError as broken:
         entries, problem = [], f"文件 {canned.FILE} 有误，请先改好文件：{broken}"
     editing = next((c for c in entries if c.id == request.args.get("edit")), None)
