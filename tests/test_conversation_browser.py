@@ -145,6 +145,10 @@ def test_staff_read_the_whole_conversation_and_answer_from_the_keyboard(browser,
     staff.keyboard.press("Enter")
     expect(basis(worker).last).to_contain_text("王律师补充", timeout=30_000)  # a paragraph a bubble
     staff.screenshot(path=str(ARTIFACTS / "conversation-desktop.png"), full_page=True)
+    for name in ("/context", "/console/api/knowledge"):
+        took = staff.evaluate(f"performance.getEntriesByType('resource').filter(e => e.name.includes('{name}'))"
+                              ".map(e => e.duration)")
+        print(f"\n{name}: {len(took)} calls, slowest {max(took):.0f} ms, median {sorted(took)[len(took) // 2]:.0f} ms")
 
     # The note never reached the worker.
     assert "情绪激动" not in worker.locator("#log").text_content()
