@@ -27,6 +27,7 @@ class Line:
     speaker: str  # "worker", "bot" or "staff"
     text: str
     at: float
+    staff: str | None = None  # which staff member, for a staff line (the name `say` put in the event's metadata)
 
 
 class RasaClient:
@@ -39,15 +40,19 @@ class RasaClient:
 
     async def transcript(self, conversation_id: str) -> tuple[list[Line], bool]:
         """What the worker, the bot and staff said, in order, and whether the bot is paused."""
-        tracker = await self._call("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker")
+        tracker = await self.tracker(conversation_id)
         lines = []
         for event in tracker.get("events") or []:
             if event.get("event") == "user" and event.get("text"):
                 lines.append(Line("worker", event["text"], event.get("timestamp", 0)))
             elif event.get("event") == "bot" and event.get("text"):
-                speaker = "staff" if (event.get("metadata") or {}).get("staff") else "bot"
-                lines.append(Line(speaker, event["text"], event.get("timestamp", 0)))
+                staff = (event.get("metadata") or {}).get("staff")
+                lines.append(Line("staff" if staff else "bot", event["text"], event.get("timestamp", 0), staff))
         return lines, bool(tracker.get("paused"))
+
+    async def tracker(self, conversation_id: str) -> dict[str, Any]:
+        """The whole tracker: every event, the slots, the latest message's parse."""
+        return await self._call("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker")
 
     async def say(self, conversation_id: str, text: str, *, buttons: Sequence[dict[str, str]] = (),
                   staff: str | None = None, pause: bool = False, resume: bool = False) -> None:

@@ -92,9 +92,12 @@ def open_referral(session: Session, *, conversation_id: str, channel: str, answe
     return row.id
 
 
-def list_referrals(session: Session, *, staff: StaffMember) -> list[ReferralView]:
-    """Referrals for the staff who handle aid, newest first."""
+def list_referrals(session: Session, *, staff: StaffMember, conversation_id: str | None = None) -> list[ReferralView]:
+    """Referrals for the staff who handle aid, newest first (only one conversation's, if given)."""
     require_role(staff, *READ_ROLES)
-    rows = session.execute(select(AidReferral).order_by(AidReferral.id.desc())).scalars()
+    query = select(AidReferral).order_by(AidReferral.id.desc())
+    if conversation_id is not None:
+        query = query.where(AidReferral.conversation_id == conversation_id)
     return [ReferralView(r.id, r.conversation_id, r.channel, json.loads(r.answers), json.loads(r.programmes),
-                         r.worker_name, r.worker_phone, r.status, r.created_at) for r in rows]
+                         r.worker_name, r.worker_phone, r.status, r.created_at)
+            for r in session.execute(query).scalars()]

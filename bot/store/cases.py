@@ -28,6 +28,7 @@ from bot.workdays import Calendar, Promise
 log = logging.getLogger(__name__)
 
 STATUSES = {"received": "已受理", "assigned": "已分派", "in_progress": "处理中", "closed": "已结案"}
+READ_ROLES = ("legal",)  # and admin
 
 
 class CaseNotFound(LookupError):
@@ -130,7 +131,7 @@ def find_for_worker(session: Session, *, number: str, phone: str) -> CaseView:
 def list_cases(session: Session, *, staff: StaffMember, status: str | None = None,
                dispute_type: str | None = None, street: str | None = None) -> list[CaseView]:
     """Cases for the legal team, newest first, optionally filtered."""
-    require_role(staff, "legal")
+    require_role(staff, *READ_ROLES)
     query = select(LegalCase).order_by(LegalCase.id.desc())
     for column, value in ((LegalCase.status, status), (LegalCase.dispute_type, dispute_type),
                           (LegalCase.street, street)):
@@ -141,8 +142,15 @@ def list_cases(session: Session, *, staff: StaffMember, status: str | None = Non
 
 def get_case(session: Session, *, staff: StaffMember, number: str) -> CaseView:
     """One case with its history, for the legal team."""
-    require_role(staff, "legal")
+    require_role(staff, *READ_ROLES)
     return _view(_by_number(session, number))
+
+
+def of_conversation(session: Session, *, staff: StaffMember, conversation_id: str) -> list[CaseView]:
+    """The cases a worker opened in one conversation, oldest first, for the legal team."""
+    require_role(staff, *READ_ROLES)
+    query = select(LegalCase).where(LegalCase.conversation_id == conversation_id).order_by(LegalCase.id)
+    return [_view(case) for case in session.execute(query).scalars()]
 
 
 def change_status(session: Session, *, staff: StaffMember, number: str, status: str,

@@ -17,7 +17,7 @@ from bot.clock import local_time, utcnow
 from bot.kb.local import HandoffSettings
 from bot.store import orders
 from bot.store.database import added
-from bot.store.models import Handoff
+from bot.store.models import Handoff, Staff
 from bot.store.roles import ROLE_SKILLS, StaffMember
 
 SKILLS = {"legal": "法律咨询", "psych": "心理咨询", "general": "综合服务"}
@@ -141,11 +141,16 @@ def get(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
 
 
 def take(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
-    """Claim a waiting conversation; only one staff member wins when two click at once."""
+    """Claim a waiting conversation; only one staff member wins when two click at once.
+
+    One handed to a named colleague (`hand_to`) is theirs to take (or an admin's).
+    """
     get(session, staff=staff, handoff_id=handoff_id)
+    claim = update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
+    if staff.role != "admin":
+        claim = claim.where(Handoff.staff_id.is_(None) | (Handoff.staff_id == staff.id))
     claimed = session.execute(
-        update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
-        .values(status="active", staff_id=staff.id, taken_at=utcnow(), last_staff_at=utcnow())
+        claim.values(status="active", staff_id=staff.id, taken_at=utcnow(), last_staff_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         raise HandoffConflict(handoff_id)
@@ -169,6 +174,27 @@ def transfer(session: Session, *, staff: StaffMember, handoff_id: int, skill: st
         raise ValueError(f"skill must be one of {tuple(SKILLS)}")
     row = _mine_or_waiting(session, staff, handoff_id)
     row.skill, row.status, row.staff_id, row.taken_at = skill, "waiting", None, None
+    _sync_order(session, row, staff.id)
+    return _item(row)
+
+
+def colleagues(session: Session, *, staff: StaffMember, skill: str) -> list[StaffMember]:
+    """Everyone else who can sign in and whose role answers `skill`: whom a conversation can be handed to."""
+    rows = session.execute(select(Staff).where(Staff.active == 1, Staff.id != staff.id)
+                           .order_by(Staff.display_name)).scalars()
+    return [StaffMember(r.id, r.username, r.display_name, r.role) for r in rows if skill in ROLE_SKILLS[r.role]]
+
+
+def hand_to(session: Session, *, staff: StaffMember, handoff_id: int, colleague_id: int) -> QueueItem:
+    """Back into the line, kept for one named colleague whose role answers its skill: their order now.
+
+    It waits in their queue as theirs (nobody else but an admin may take it), and they take it
+    as any other; the worker is told it was transferred, as for a skill.
+    """
+    row = _mine_or_waiting(session, staff, handoff_id)
+    if colleague_id not in {c.id for c in colleagues(session, staff=staff, skill=row.skill)}:
+        raise ValueError(f"staff member {colleague_id} cannot take {row.skill} conversations")
+    row.status, row.staff_id, row.taken_at = "waiting", colleague_id, None
     _sync_order(session, row, staff.id)
     return _item(row)
 
@@ -252,10 +278,12 @@ def held_by_staff(session: Session, conversation_id: str) -> bool:
 
 
 def _sync_order(session: Session, row: Handoff, staff_id: int | None) -> None:
-    """The handoff's work order follows it: closed with it, its skill as team, whoever holds it as owner."""
-    owner = row.staff_id if row.status != "waiting" else None
+    """The handoff's work order follows it: closed with it, its skill as team, whoever holds it as owner.
+
+    A waiting handoff has an owner only when it was handed to a named colleague.
+    """
     orders.sync(session, kind=order_kind(row.reason), source_id=row.id, closed=row.status == "closed",
-                team=row.skill, owner_id=owner, staff_id=staff_id)
+                team=row.skill, owner_id=row.staff_id, staff_id=staff_id)
 
 
 def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:

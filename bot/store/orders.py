@@ -210,6 +210,23 @@ def get_order(session: Session, *, staff: StaffMember, number: str) -> OrderView
     return OrderView(**_row(session, row).__dict__, rating_comment=row.rating_comment, timeline=steps)
 
 
+def of_conversation(session: Session, *, staff: StaffMember, conversation_id: str) -> list[OrderRow]:
+    """The orders one conversation opened that this staff member's teams handle, oldest first."""
+    query = _visible(select(WorkOrder), staff).where(WorkOrder.conversation_id == conversation_id)
+    return [_row(session, row) for row in session.execute(query.order_by(WorkOrder.id)).scalars()]
+
+
+def of_request(session: Session, *, staff: StaffMember, kind: str, source_id: int) -> OrderView | None:
+    """One request's order with its timeline (a handoff's, whose notes staff keep), if the staff member may see it.
+
+    None for requests from before work orders existed, or in a team the member does not handle.
+    """
+    row = _for_source(session, kind, source_id)
+    if row is None or row.team not in ROLE_SKILLS[staff.role]:
+        return None
+    return get_order(session, staff=staff, number=row.number)
+
+
 def add_note(session: Session, *, staff: StaffMember, number: str, text: str) -> None:
     """An internal note on the timeline (staff only; workers never see the timeline)."""
     if not text.strip():

@@ -7,7 +7,20 @@ text is never markup.
 
 from sanic import Blueprint
 
-from bot.web.console import auth, cases, conversation, orders, queue, referrals, stats, unanswered
+from bot.web.console import (
+    auth,
+    canned_admin,
+    cases,
+    context,
+    conversation,
+    knowledge,
+    orders,
+    queue,
+    referrals,
+    stats,
+    unanswered,
+)
 
-blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, cases.blueprint,
-                            referrals.blueprint, orders.blueprint, stats.blueprint, unanswered.blueprint)
+blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, context.blueprint,
+                            knowledge.blueprint, canned_admin.blueprint, cases.blueprint, referrals.blueprint,
+                            orders.blueprint, stats.blueprint, unanswered.blueprint)

@@ -61,13 +61,16 @@ async def handoff_action(request: Request, handoff_id: int, verb: str) -> HTTPRe
     text = str(body.get("text", "")).strip()
     if verb == "reply" and not 0 < len(text) <= 2000:
         return json({"error": "回复不能为空，也不能超过2000字"}, status=400)
-    if verb == "transfer" and body.get("skill") not in handoff.SKILLS:
-        return json({"error": "请选择要转给哪一类工作人员"}, status=400)
+    colleague = body.get("colleague") if verb == "transfer" else None  # a named colleague instead of a skill
+    if verb == "transfer" and not isinstance(colleague, int) and body.get("skill") not in handoff.SKILLS:
+        return json({"error": "请选择要转给哪一类工作人员或哪位同事"}, status=400)
 
     def change(session: Session) -> tuple[handoff.Snapshot, handoff.QueueItem]:
         before = handoff.snapshot(session, handoff_id=handoff_id)
         if verb == "take":
             item = handoff.take(session, staff=staff, handoff_id=handoff_id)
+        elif verb == "transfer" and colleague is not None:
+            item = handoff.hand_to(session, staff=staff, handoff_id=handoff_id, colleague_id=colleague)
         elif verb == "transfer":
             item = handoff.transfer(session, staff=staff, handoff_id=handoff_id, skill=body["skill"])
         elif verb == "close":
@@ -75,16 +78,23 @@ async def handoff_action(request: Request, handoff_id: int, verb: str) -> HTTPRe
         else:
             item = handoff.handling(session, staff=staff, handoff_id=handoff_id)
         audit.record(session, staff_id=staff.id, action=f"handoff_{verb}", target=item.conversation_id,
-                     detail=body.get("skill", "") if verb == "transfer" else "")
+                     detail=_transfer_detail(body, colleague) if verb == "transfer" else "")
         return before, item
 
     try:
         before, item = await in_store(change)
     except handoff.HandoffConflict:
         return json({"error": "这条会话已被其他同事接手或已结束"}, status=409)
+    except ValueError:
+        return json({"error": "这位同事现在不能接这类会话（可能已停用或岗位不符），请另选"}, status=400)
     except LookupError:
         return json({"error": "没有这条会话，或不在您的服务范围"}, status=404)
     if not await request.app.ctx.notify.handoff_changed(before, item, verb, staff_id=staff.id,
                                                         staff_name=staff.display_name, text=text):
         return json({"error": "消息没能送到职工那里（对话服务暂时不可用），请稍后重试"}, status=502)
     return json({"handoff": item_json(item)})
+
+
+def _transfer_detail(body: dict, colleague: int | None) -> str:
+    """What the audit log says a transfer went to: a skill, or a colleague by staff id."""
+    return f"staff:{colleague}" if colleague is not None else str(body.get("skill", ""))

@@ -31,7 +31,7 @@ async def queue_api(request: Request) -> HTTPResponse:
     """Open handoffs in the skills of this staff member's role."""
     staff = current_staff(request)
     items = await in_store(lambda session: handoff.queue(session, staff=staff), read_only=True)
-    return json({"items": [item_json(item) for item in items]})
+    return json({"items": [{**item_json(item), "mine": item.staff_id == staff.id} for item in items]})
 
 
 def item_json(item: handoff.QueueItem) -> dict[str, Any]:

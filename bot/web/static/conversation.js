@@ -2,6 +2,7 @@
 "use strict";
 
 const SPEAKERS = { worker: "职工", bot: "智能助手", staff: "工作人员" };
+const speakerName = (line) => (line.staff ? `${SPEAKERS.staff} ${line.staff}` : SPEAKERS[line.speaker]);
 
 async function refreshConversation(section) {
   try {
@@ -22,7 +23,7 @@ async function refreshConversation(section) {
       li.className = `line line--${line.speaker}`;
       const who = document.createElement("span");
       who.className = "line__who";
-      who.textContent = `${SPEAKERS[line.speaker]} ${new Date(line.at * 1000).toLocaleTimeString("zh-CN")}`;
+      who.textContent = `${speakerName(line)} ${new Date(line.at * 1000).toLocaleTimeString("zh-CN")}`;
       li.append(who, document.createTextNode(line.text));
       return li;
     }));

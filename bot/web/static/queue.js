@@ -18,7 +18,8 @@ async function refreshQueue() {
       cell(row, item.created_at);
       cell(row, item.skill_name);
       cell(row, item.reason_name);
-      cell(row, item.status_name);
+      const kept = item.status === "waiting" && item.staff_id ? (item.mine ? "（转给您的）" : "（已转给同事）") : "";
+      cell(row, item.status_name + kept);
       cell(row, item.conversation_id);
       cell(row, item.callback_phone ? `${item.callback_phone} ${item.callback_note || ""}` : "");
       const link = document.createElement("a");
