@@ -12,10 +12,12 @@ rm -f /tmp/zgfw-kb-check.$$
 .venv/bin/python -m bot kb build --out build >/dev/null
 
 # knowledge/replies.yml is wording the actions read at run time, not a training input: staff can
-# reword a reply without a retrain.
+# reword a reply without a retrain. knowledge/assignment.yml (capacity, offers, escalation) is read by
+# the web server only.
 # The code inputs are bot/kb, bot/nlu and every module of ours they import (`bot kb code` follows them).
 inputs=$( { ls config.yml domain.yml;
-            find data knowledge build/data build/jieba -type f -not -path knowledge/replies.yml;
+            find data knowledge build/data build/jieba -type f -not -path knowledge/replies.yml \
+              -not -path knowledge/assignment.yml;
             .venv/bin/python -m bot kb code; } | LC_ALL=C sort)
 # Packages count by their pinned versions (the lock's hashes and comments do not change a model).
 digest=$( { cat $inputs; grep -oE '^[A-Za-z0-9_.-]+==[^ ;\\]+' requirements.lock; } | sha256sum | cut -c1-16)
