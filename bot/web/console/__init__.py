@@ -7,7 +7,8 @@ text is never markup.
 
 from sanic import Blueprint
 
-from bot.web.console import auth, cases, conversation, orders, queue, referrals, stats, unanswered
+from bot.web.console import auth, cases, conversation, duty, orders, queue, referrals, stats, unanswered
 
 blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, cases.blueprint,
-                            referrals.blueprint, orders.blueprint, stats.blueprint, unanswered.blueprint)
+                            referrals.blueprint, orders.blueprint, stats.blueprint, unanswered.blueprint,
+                            duty.blueprint)
