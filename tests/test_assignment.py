@@ -212,3 +212,14 @@ def test_a_wait_too_long_is_escalated_once_crisis_sooner_with_audit_and_timeline
     with session_scope(database) as session:  # back in line for another team: a new wait
         moved = handoff.transfer(session, staff=admin, handoff_id=usual, skill="legal")
     assert not moved.escalated
+
+
+def test_the_web_server_does_not_start_on_rules_that_do_not_fit(tmp_path):
+    from bot.settings import load_settings
+    from bot.web.app import create_app
+    from tests.conftest import write_knowledge_copy
+
+    knowledge = write_knowledge_copy(tmp_path)
+    (knowledge / "assignment.yml").write_text("capacity: lots\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="capacity"):
+        create_app(load_settings().copy(update={"knowledge_dir": knowledge}), name="bad_rules")
