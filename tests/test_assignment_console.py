@@ -49,3 +49,11 @@ def test_a_conversation_taken_and_left_is_closed_the_worker_told_and_the_place_f
     assert any("有一阵子没有回复" in text for text in said[-2:])
     assert json.loads(counselor.request("GET", "/console/api/duty")[1])["holding"] == 0
 
+
+
+def test_signing_out_goes_off_duty(servers, staff_accounts):
+    lawyer = signed_in(servers, staff_accounts["legal"])
+    assert json.loads(lawyer.request("POST", "/console/api/duty", body={"on_duty": True})[1])["on_duty"]
+    assert lawyer.request("POST", "/console/logout", form={"csrf_token": lawyer.csrf})[0] == 302
+    again = signed_in(servers, staff_accounts["legal"])
+    assert not json.loads(again.request("GET", "/console/api/duty")[1])["on_duty"]

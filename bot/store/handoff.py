@@ -297,5 +297,5 @@ def _item(row: Handoff) -> QueueItem:
     offered = row.offered_staff if row.status == "waiting" else None
     return QueueItem(row.id, row.conversation_id, row.channel, row.skill, row.reason, row.priority, row.status,
                      row.staff_id, row.callback_phone, row.callback_note, row.created_at,
-                     offered and offered.id, offered and offered.display_name,
+                     offered.id if offered else None, offered.display_name if offered else None,
                      row.status == "waiting" and row.escalated_at is not None)
