@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import local_time, utcnow
 from bot.kb.local import HandoffSettings
@@ -130,7 +130,7 @@ def request(session: Session, *, conversation_id: str, channel: str, skill: str,
 def queue(session: Session, *, staff: StaffMember) -> list[QueueItem]:
     """Open handoffs in the skills of the staff member's role: most urgent, then longest waiting."""
     query = (select(Handoff).where(Handoff.status != "closed", Handoff.skill.in_(ROLE_SKILLS[staff.role]))
-             .order_by(Handoff.priority.desc(), Handoff.id))
+             .order_by(Handoff.priority.desc(), Handoff.id).options(selectinload(Handoff.offered_staff)))
     return [_item(row) for row in session.execute(query).scalars()]
 
 
