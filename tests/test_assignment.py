@@ -223,3 +223,23 @@ def test_the_web_server_does_not_start_on_rules_that_do_not_fit(tmp_path):
     (knowledge / "assignment.yml").write_text("capacity: lots\n", encoding="utf-8")
     with pytest.raises(ValueError, match="capacity"):
         create_app(load_settings().copy(update={"knowledge_dir": knowledge}), name="bad_rules")
+
+
+def test_concurrent_passes_escalate_each_conversation_once(database):
+    waiting = [ask(database, f"w{i}").handoff_id for i in range(6)]
+    later, start = utcnow() + dt.timedelta(minutes=10), threading.Barrier(3)
+    escalated: list[int] = []
+
+    def pass_() -> None:
+        start.wait()
+        with session_scope(database) as session:
+            escalated.extend(e.handoff_id for e in assignment.escalate_overdue(session, rules=RULES, now=later))
+
+    threads = [threading.Thread(target=pass_) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(escalated) == waiting
+    with session_scope(database) as session:
+        assert session.query(AuditEntry).filter_by(action="handoff_escalated").count() == len(waiting)
