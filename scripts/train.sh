@@ -11,12 +11,13 @@ fi
 rm -f /tmp/zgfw-kb-check.$$
 .venv/bin/python -m bot kb build --out build >/dev/null
 
-# knowledge/replies.yml is wording the actions read at run time, and knowledge/canned.yml the console's
-# canned responses, not training inputs: staff can reword either without a retrain.
+# knowledge/replies.yml is wording the actions read at run time, knowledge/canned.yml the console's
+# canned responses and knowledge/assignment.yml (capacity, offers, escalation) the web server's rules:
+# none is a training input, so staff can change them without a retrain.
 # The code inputs are bot/kb, bot/nlu and every module of ours they import (`bot kb code` follows them).
 inputs=$( { ls config.yml domain.yml;
             find data knowledge build/data build/jieba -type f -not -path knowledge/replies.yml \
-                 -not -path knowledge/canned.yml;
+                 -not -path knowledge/canned.yml -not -path knowledge/assignment.yml;
             .venv/bin/python -m bot kb code; } | LC_ALL=C sort)
 # Packages count by their pinned versions (the lock's hashes and comments do not change a model).
 digest=$( { cat $inputs; grep -oE '^[A-Za-z0-9_.-]+==[^ ;\\]+' requirements.lock; } | sha256sum | cut -c1-16)

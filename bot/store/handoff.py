@@ -11,19 +11,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import local_time, utcnow
 from bot.kb.local import HandoffSettings
-from bot.store import orders
+from bot.store import assignment, orders
 from bot.store.database import added
-from bot.store.models import Handoff, Staff
+from bot.store.models import CRISIS_PRIORITY, Handoff, Staff
 from bot.store.roles import ROLE_SKILLS, StaffMember
 
 SKILLS = {"legal": "法律咨询", "psych": "心理咨询", "general": "综合服务"}
 REASONS = {"asked": "职工要求", "crisis": "危机", "fallback": "多次没听懂", "callback": "下班时间留言"}
 STATUSES = {"waiting": "等待中", "active": "处理中", "closed": "已结束"}
-CRISIS_PRIORITY = 10
 
 
 class HandoffConflict(RuntimeError):
@@ -55,6 +54,9 @@ class QueueItem:
     callback_phone: str | None
     callback_note: str | None
     created_at: dt.datetime
+    offered_to: int | None = None  # whose turn it is to take it (bot.store.assignment): a hint, not a lock
+    offered_to_name: str | None = None
+    escalated: bool = False  # waiting, and nobody took it in time: admins see it flagged
 
 
 def skill_for(topic: str | None, duty: HandoffSettings) -> str:
@@ -128,7 +130,7 @@ def request(session: Session, *, conversation_id: str, channel: str, skill: str,
 def queue(session: Session, *, staff: StaffMember) -> list[QueueItem]:
     """Open handoffs in the skills of the staff member's role: most urgent, then longest waiting."""
     query = (select(Handoff).where(Handoff.status != "closed", Handoff.skill.in_(ROLE_SKILLS[staff.role]))
-             .order_by(Handoff.priority.desc(), Handoff.id))
+             .order_by(Handoff.priority.desc(), Handoff.id).options(selectinload(Handoff.offered_staff)))
     return [_item(row) for row in session.execute(query).scalars()]
 
 
@@ -143,14 +145,17 @@ def get(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
 def take(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
     """Claim a waiting conversation; only one staff member wins when two click at once.
 
-    One handed to a named colleague (`hand_to`) is theirs to take (or an admin's).
+    One handed to a named colleague (`hand_to`) is theirs to take (or an admin's). Raises
+    assignment.AtCapacity when the staff member already holds their capacity (never for a crisis).
     """
-    get(session, staff=staff, handoff_id=handoff_id)
+    item = get(session, staff=staff, handoff_id=handoff_id)
+    assignment.check_room(session, staff=staff, crisis=item.priority >= CRISIS_PRIORITY)
     claim = update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
     if staff.role != "admin":
         claim = claim.where(Handoff.staff_id.is_(None) | (Handoff.staff_id == staff.id))
     claimed = session.execute(
-        claim.values(status="active", staff_id=staff.id, taken_at=utcnow(), last_staff_at=utcnow())
+        claim.values(status="active", staff_id=staff.id, taken_at=utcnow(), last_staff_at=utcnow(), offered_to=None,
+                     offered_at=None)
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         raise HandoffConflict(handoff_id)
@@ -174,6 +179,8 @@ def transfer(session: Session, *, staff: StaffMember, handoff_id: int, skill: st
         raise ValueError(f"skill must be one of {tuple(SKILLS)}")
     row = _mine_or_waiting(session, staff, handoff_id)
     row.skill, row.status, row.staff_id, row.taken_at = skill, "waiting", None, None
+    # In line again for another team: a new wait, offered and escalated afresh.
+    row.last_staff_at, row.offered_to, row.offered_at, row.escalated_at = utcnow(), None, None, None
     _sync_order(session, row, staff.id)
     return _item(row)
 
@@ -313,5 +320,8 @@ def _snapshot(row: Handoff) -> Snapshot:
 
 
 def _item(row: Handoff) -> QueueItem:
+    offered = row.offered_staff if row.status == "waiting" else None
     return QueueItem(row.id, row.conversation_id, row.channel, row.skill, row.reason, row.priority, row.status,
-                     row.staff_id, row.callback_phone, row.callback_note, row.created_at)
+                     row.staff_id, row.callback_phone, row.callback_note, row.created_at,
+                     offered.id if offered else None, offered.display_name if offered else None,
+                     row.status == "waiting" and row.escalated_at is not None)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import declarative_base, relationship
 from bot.clock import utcnow
 
 Base = declarative_base()
+CRISIS_PRIORITY = 10  # a crisis handoff's priority: ahead of every other, offered and escalated first
 
 
 class Staff(Base):
@@ -35,6 +36,10 @@ class Staff(Base):
     password_hash = Column(String(255), nullable=False)
     active = Column(Integer, nullable=False, default=1)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # The on-duty switch: waiting conversations are offered in turn only to staff on duty (0011).
+    on_duty = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    capacity = Column(Integer, nullable=True)  # conversations held at once; None: the deployment's default
+    last_offered_at = Column(DateTime, nullable=True)  # whose turn is next: the one offered longest ago
 
 
 class LegalCase(Base):
@@ -108,6 +113,23 @@ class Handoff(Base):
     taken_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
     last_staff_at = Column(DateTime, nullable=True)  # taken or last replied: an abandoned conversation is closed
+    # The colleague whose turn it is to take it (a hint, not a lock) and since when (0011).
+    offered_to = Column(Integer, ForeignKey("staff.id"), nullable=True)
+    offered_at = Column(DateTime, nullable=True)
+    escalated_at = Column(DateTime, nullable=True)  # nobody took it in time: shown to admins
+
+    offered_staff = relationship("Staff", foreign_keys=[offered_to])
+
+
+class HandoffOffer(Base):
+    """One offer of a waiting conversation to a staff member, kept for statistics (offers per take, per person)."""
+
+    __tablename__ = "handoff_offers"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True)
+    staff_id = Column(Integer, ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class StaffSession(Base):

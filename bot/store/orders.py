@@ -28,7 +28,7 @@ STATUSES = {"open": "办理中", "closed": "已办结"}
 RATINGS = {"very_satisfied": "很满意", "satisfied": "满意", "neutral": "一般", "dissatisfied": "不满意"}
 EVENTS = {"opened": "受理", "owner": "负责人", "team": "转给", "tier": "改级", "note": "内部备注",
           "closed": "办结", "reopened": "重新办理", "rated": "职工评价", "comment": "职工补充意见",
-          "follow_up": "回访"}
+          "follow_up": "回访", "escalated": "超时无人接入，已升级给管理员"}
 # Kinds whose order staff close on the order page; the others close when their own flow ends
 # (a case when it is 已结案, a handoff or callback when staff close the conversation).
 CLOSED_HERE = frozenset({"referral"})
@@ -174,6 +174,13 @@ def sync(session: Session, *, kind: str, source_id: int, closed: bool, team: str
         row.owner_id = owner_id
         _log(session, row, "owner", _name(session, owner_id) or "（无）", staff_id)
     session.flush()
+
+
+def add_step(session: Session, *, kind: str, source_id: int, step: str, detail: str = "") -> None:
+    """A step the request's own flow took without anyone acting (a handoff escalated); none without an order."""
+    row = _for_source(session, kind, source_id)
+    if row is not None:
+        _log(session, row, step, detail, None)
 
 
 def list_orders(session: Session, *, staff: StaffMember, status: str | None = "open", kind: str | None = None,

@@ -11,10 +11,11 @@ from sanic.response import HTTPResponse, json
 from bot.notify import Notifier
 from bot.rasa_api import RasaClient
 from bot.settings import ROOT, Settings
+from bot.store.assignment import AtCapacity, read_rules
 from bot.store.cases import CaseNotFound
 from bot.store.database import StoreUnavailable
 from bot.store.orders import OrderNotFound
-from bot.web import chat, console, idle
+from bot.web import assign, chat, console, idle
 
 STATIC = Path(__file__).parent / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -27,6 +28,7 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     app.ctx.settings = settings
     app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_token)
     app.ctx.notify = Notifier(app.ctx.rasa, settings)
+    rules = read_rules(settings.knowledge_dir)  # a knowledge/assignment.yml that does not fit stops the start
     app.static("/static", str(STATIC))
     app.static("/vendor/socket.io.js", str(SOCKET_IO_CLIENT), content_type="application/javascript")
     app.static("/vendor/echarts.js", str(ECHARTS), content_type="application/javascript")
@@ -41,10 +43,19 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     async def start_closing_idle(app: Sanic, _loop: object) -> None:
         app.add_task(idle.keep_closing_idle(app), name="close_idle_handoffs")
 
+    @app.after_server_start
+    async def start_assigning(app: Sanic, _loop: object) -> None:
+        app.add_task(assign.keep_assigning(rules), name="assign_handoffs")
+
     @app.exception(StoreUnavailable)
     async def store_down(request: Request, error: StoreUnavailable) -> HTTPResponse:
         """A database outage is a 503 with words staff can act on, not a 500 on every page."""
         return _error(request, STORE_DOWN, 503)
+
+    @app.exception(AtCapacity)
+    async def at_capacity(request: Request, error: AtCapacity) -> HTTPResponse:
+        """A take beyond one's capacity: a 409 that says how many and what to do."""
+        return _error(request, error.message, 409)
 
     @app.exception(CaseNotFound)
     async def no_such_case(request: Request, error: CaseNotFound) -> HTTPResponse:

@@ -13,6 +13,7 @@ from bot.web.console import (
     cases,
     context,
     conversation,
+    duty,
     knowledge,
     orders,
     queue,
@@ -23,4 +24,4 @@ from bot.web.console import (
 
 blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, context.blueprint,
                             knowledge.blueprint, canned_admin.blueprint, cases.blueprint, referrals.blueprint,
-                            orders.blueprint, stats.blueprint, unanswered.blueprint)
+                            orders.blueprint, stats.blueprint, unanswered.blueprint, duty.blueprint)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.staff.sessions import SignedIn, csrf_ok, login, logout, resolve
 from bot.staff.throttle import TooManyAttempts, unlock
-from bot.store import audit
+from bot.store import assignment, audit
 from bot.store.database import StoreUnavailable, in_store
 from bot.store.roles import StaffMember
 from bot.web.console.pages import page, set_cookie
@@ -119,12 +119,13 @@ async def unlock_staff(request: Request, username: str) -> HTTPResponse:
 @blueprint.post("/logout")
 @staff_only()
 async def logout_submit(request: Request) -> HTTPResponse:
-    """End the session."""
-    token, staff_id = request.cookies.get(COOKIE), current_staff(request).id
+    """End the session, and the duty: nobody is offered conversations after they left."""
+    token, staff = request.cookies.get(COOKIE), current_staff(request)
 
     def end(session: Session) -> None:
         logout(session, token=token)
-        audit.record(session, staff_id=staff_id, action="logout")
+        assignment.set_on_duty(session, staff=staff, on_duty=False)
+        audit.record(session, staff_id=staff.id, action="logout")
 
     await in_store(end)
     response = redirect("/console/login")
