@@ -126,7 +126,8 @@ def test_staff_read_the_whole_conversation_and_answer_from_the_keyboard(browser,
     staff.keyboard.type("第二行")
     expect(box).to_have_value("第一行\n第二行")
     staff.keyboard.press("Enter")
-    expect(staff_bubbles(worker).last).to_contain_text("第一行\n第二行", timeout=30_000)
+    expect(staff_bubbles(worker).last).to_contain_text("第一行第二行", timeout=30_000)
+    assert "第一行\n第二行" in staff_bubbles(worker).last.inner_text()  # the line break reaches the worker's page
 
     # 发送知识条目: search, Enter takes the first, the answer and its legal basis land in the box to edit.
     staff.click("#open-knowledge")
