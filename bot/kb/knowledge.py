@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -113,6 +114,28 @@ def parse_examples(raw: dict[str, Any] | None) -> CrisisExamples:
     return CrisisExamples(*(tuple(str(t) for t in raw.get(key) or ()) for key in ("crisis", "possible", "ordinary")))
 
 
+@dataclass(frozen=True)
+class Openings:
+    """The parts real questions open with before they ask (knowledge/openings.yml)."""
+
+    greetings: tuple[str, ...] = ("",)
+    people: tuple[str, ...] = ("我",)
+    workplaces: tuple[str, ...] = ()
+    durations: tuple[str, ...] = ("",)
+    facts: tuple[str, ...] = ("",)
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any] | None) -> Openings:
+        """Each list of the YAML mapping; an absent file means no openings (no workplaces)."""
+        return cls(**{key: tuple(str(part) for part in values) for key, values in (raw or {}).items()})
+
+    def story(self, rng: random.Random) -> str:
+        """One opening: "您好！我老公在工地干活，三年了，没签合同，"."""
+        parts = [rng.choice(self.greetings) + rng.choice(self.people) + rng.choice(self.workplaces),
+                 rng.choice(self.durations), rng.choice(self.facts)]
+        return "，".join(part for part in parts if part) + "，"
+
+
 @dataclass
 class KnowledgeBase:
     """Everything in knowledge/, checked."""
@@ -129,6 +152,7 @@ class KnowledgeBase:
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
     law_areas: dict[str, LawArea] = field(default_factory=dict)
     crisis: CrisisExamples = field(default_factory=lambda: CrisisExamples((), (), ()))
+    openings: Openings = field(default_factory=Openings)
 
     def entries_for(self, topic: str) -> list[Entry]:
         """The entries of one topic, in file order."""
@@ -249,6 +273,7 @@ def load(root: Path | str) -> KnowledgeBase:
         examples=_examples(root),
         law_areas=parse_areas(_optional_yaml(root / "other_law.yml")),
         crisis=parse_examples(_optional_yaml(root / "crisis.yml")),
+        openings=Openings.parse(_optional_yaml(root / "openings.yml")),
     )
     problems += check(kb)
     if problems:

@@ -6,6 +6,7 @@ missing punctuation); BM25 over jieba terms plus nearest-question similarity ran
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,6 +36,28 @@ def best(probabilities: dict[str, float], limit: int) -> list[Ranked]:
     return [Ranked(label, score) for label, score in ranked]
 
 
+STORY_SEED = 7
+SHORT = 40  # characters: an example shorter than this is also learnt with a story before it, one time in two
+
+
+def told_as_stories(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """Entry questions and short examples again, each after an opening from knowledge/openings.yml.
+
+    Real questions tell a story (where, who, a fact of another topic) and ask at the end; learning
+    the same asks behind neutral stories teaches the model that the story does not decide the topic.
+    On the real-question dev split this took top-1 from 0.508 to 0.546 (the dev file: 0.934 to 0.931).
+    Seeded, so a retrain on the same knowledge learns the same rows.
+    """
+    if not kb.openings.workplaces:
+        return []
+    rng = random.Random(STORY_SEED)  # noqa: S311 - training rows, not secrets
+    told = [(entry.topic, kb.openings.story(rng) + question)
+            for entry in kb.entries.values() for question in entry.questions]
+    told += [(topic, kb.openings.story(rng) + text) for topic, examples in kb.examples.items() for text in examples
+             if len(text) < SHORT and rng.random() < 0.5]
+    return told
+
+
 class TopicModel:
     """Ranks topics and entries for a message; fitted from a KnowledgeBase."""
 
@@ -61,6 +84,7 @@ class TopicModel:
         entry_rows = len(texts)
         labelled = [(NONE, text) for text in none_examples]
         labelled += [(topic, text) for topic, examples in kb.examples.items() for text in examples]
+        labelled += told_as_stories(kb)
         labelled += [(area.label, text) for area in kb.law_areas.values() for text in area.examples]
         for label, text in labelled:
             texts.append(normalize(text))
