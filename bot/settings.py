@@ -12,6 +12,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import BaseSettings, Field
 
@@ -38,6 +39,16 @@ class TrackerSettings(BaseSettings):
     db: str = str(BUILD / "tracker.db")
     user: str = ""
     password: str = ""
+
+    @property
+    def url(self) -> str:
+        """The same database as an SQLAlchemy URL, for the web server's read-only look at it."""
+        if self.dialect == "sqlite":
+            return f"sqlite:///{self.db}"
+        if "://" in self.host:  # Rasa takes a whole URL in the host too
+            return self.host
+        login = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}@" if self.user else ""
+        return f"{self.dialect}://{login}{self.host}/{self.db}"
 
     class Config:
         """ZGFW_TRACKER_DIALECT, ZGFW_TRACKER_DB, ..."""

@@ -6,7 +6,7 @@ import urllib.request
 
 import socketio
 
-from bot.channels.chat_sessions import sign, verified
+from bot.chat_tokens import sign, verified
 
 SECRET = "a-test-secret-of-enough-length"  # noqa: S105 - signs nothing outside this test
 

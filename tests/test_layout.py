@@ -5,7 +5,7 @@ from bot.tools.imports import closure, imported_by, module_name
 
 # Small modules any layer may use; they import only each other.
 SHARED = {"bot.settings", "bot.clock", "bot.text", "bot.privacy", "bot.workdays", "bot.consent",
-          "bot.field_values", "bot.rasa_api"}
+          "bot.field_values", "bot.rasa_api", "bot.chat_tokens"}
 # What each part may import besides itself and the shared modules.
 MAY_IMPORT = {
     "shared": set(),

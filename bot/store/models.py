@@ -308,3 +308,22 @@ class OrderEvent(Base):
     at = Column(DateTime, nullable=False, default=utcnow)
 
     order = relationship("WorkOrder", back_populates="timeline")
+
+
+class LiveChange(Base):
+    """A change staff and workers watch live: written with the change, read by every web process.
+
+    The handoff queue changes in the action server and in any web process; each web process reads
+    rows newer than the last it saw a few times a second (one indexed read for all its open pages)
+    and tells its open pages. Typing signals go the same way. Old rows are pruned.
+    """
+
+    __tablename__ = "live_changes"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)  # request, take, transfer, close, ..., staff_typing, signout
+    handoff_id = Column(Integer, nullable=True)
+    conversation_id = Column(String(255), nullable=True)
+    skill = Column(String(16), nullable=True)  # whose staff see the change (a transfer writes both skills)
+    staff_id = Column(Integer, nullable=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
