@@ -41,13 +41,14 @@ class TrackerSettings(BaseSettings):
     password: str = ""
 
     @property
-    def url(self) -> str:
-        """The same database as an SQLAlchemy URL, for the web server's read-only look at it."""
+    def read_only_url(self) -> str:
+        """The same database as an SQLAlchemy URL for the web server's look at it (SQLite opens it read only)."""
         if self.dialect == "sqlite":
-            return f"sqlite:///{self.db}"
+            return f"sqlite:///file:{quote(self.db)}?mode=ro&uri=true"
         if "://" in self.host:  # Rasa takes a whole URL in the host too
             return self.host
-        login = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}@" if self.user else ""
+        secret = f":{quote(self.password, safe='')}" if self.password else ""
+        login = f"{quote(self.user, safe='')}{secret}@" if self.user else ""
         return f"{self.dialect}://{login}{self.host}/{self.db}"
 
     class Config:

@@ -144,5 +144,5 @@ def test_the_watcher_reads_only_while_a_page_is_open_and_passes_on_changes_and_m
             batches.append(batch)
         return batches
 
-    [batch] = asyncio.run(run())
-    assert [(c.kind, c.conversation_id) for c in batch] == [("request", "w1"), (SAID, "w1")]
+    assert [[(c.kind, c.conversation_id) for c in batch] for batch in asyncio.run(run())] == [
+        [("request", "w1")], [(SAID, "w1")]]

@@ -14,7 +14,7 @@ from bot.settings import ROOT, Settings
 from bot.store.cases import CaseNotFound
 from bot.store.database import StoreUnavailable
 from bot.store.orders import OrderNotFound
-from bot.web import chat, console, idle
+from bot.web import chat, chat_live, console, idle, live
 
 STATIC = Path(__file__).parent / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -31,7 +31,10 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     app.static("/vendor/socket.io.js", str(SOCKET_IO_CLIENT), content_type="application/javascript")
     app.static("/vendor/echarts.js", str(ECHARTS), content_type="application/javascript")
     app.blueprint(chat.blueprint)
+    app.blueprint(chat_live.blueprint)
     app.blueprint(console.blueprint)
+
+    live.install(app)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> HTTPResponse:

@@ -7,7 +7,7 @@ text is never markup.
 
 from sanic import Blueprint
 
-from bot.web.console import auth, cases, conversation, orders, queue, referrals, stats, unanswered
+from bot.web.console import auth, cases, conversation, live, orders, queue, referrals, stats, unanswered
 
-blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, cases.blueprint,
+blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, live.blueprint, cases.blueprint,
                             referrals.blueprint, orders.blueprint, stats.blueprint, unanswered.blueprint)
