@@ -84,9 +84,9 @@ def test_the_board_gives_places_per_skill_owners_and_topics(database):
         handoff.take(session, staff=counselor, handoff_id=first.id)
     with session_scope(database, read_only=True) as session:
         rows = handoff.board(session, staff=counselor)
-        assert [(r.item.conversation_id, r.position, r.staff_name, r.topic) for r in rows] == [
-            ("d", 1, None, "wage.arrears"), ("a", None, "小李", "wage.arrears"), ("b", 1, None, None),
-            ("c", 2, None, "wage.arrears")]
+        assert [(r.item.conversation_id, r.position, r.staff_name, r.taken_at is not None, r.topic) for r in rows] == [
+            ("d", 1, None, False, "wage.arrears"), ("a", None, "小李", True, "wage.arrears"),
+            ("b", 1, None, False, None), ("c", 2, None, False, "wage.arrears")]
 
 
 def test_a_workers_place_moves_up_when_one_ahead_is_taken_and_names_who_joined(database):

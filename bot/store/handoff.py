@@ -63,6 +63,7 @@ class BoardRow:
 
     item: QueueItem
     position: int | None  # waiting ones only: 1 is next
+    taken_at: dt.datetime | None
     staff_name: str | None
     topic: str | None
 
@@ -165,7 +166,7 @@ def board(session: Session, *, staff: StaffMember) -> list[BoardRow]:
         position = None
         if row.status == "waiting":  # the same order as a worker's ticket: most urgent, then longest waiting
             position = waiting[row.skill] = waiting[row.skill] + 1
-        rows.append(BoardRow(_item(row), position, staff_name, topic))
+        rows.append(BoardRow(_item(row), position, row.taken_at, staff_name, topic))
     return rows
 
 

@@ -59,6 +59,7 @@ def row_json(row: handoff.BoardRow, kb: KnowledgeBase, said: tuple[str, float] |
     text, at = said or ("", 0.0)
     masked = mask_text(text)
     return {**item_json(row.item), "position": row.position, "staff_name": row.staff_name,
+            "taken_since": local_time(row.taken_at).timestamp() * 1000 if row.taken_at else None,
             "topic_name": topic.title if topic else "",
             "last_message": masked if len(masked) <= LAST_MESSAGE_CHARS else masked[:LAST_MESSAGE_CHARS] + "…",
             "last_message_at": at * 1000 if at else None}

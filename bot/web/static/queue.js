@@ -50,7 +50,7 @@ function queueRow(item) {
   head.className = "q-head";
   if (isCrisis(item)) head.append(span("q-badge", "危机"));
   const wait = span("q-wait", "");
-  wait.dataset.since = item.waiting_since;
+  wait.dataset.since = item.status === "waiting" ? item.waiting_since : item.taken_since || item.waiting_since;
   wait.dataset.label = item.status === "waiting" ? "已等" : "已进行";
   head.append(wait);
   head.append(item.status === "waiting"
