@@ -123,21 +123,25 @@ def test_the_watcher_reads_only_while_a_page_is_open_and_passes_on_changes_and_m
     hub = Hub()
     watcher = Watcher(load_settings(), hub)
 
+    async def both() -> None:
+        await watcher.read_changes()
+        await watcher.read_said()
+
     async def run() -> list[list[live.Change]]:
         ask(use_database, "before")
-        await watcher.step()  # no page open: nothing read, nothing remembered
-        assert watcher.last_change is None
+        await both()  # no page open: nothing read, nothing remembered
+        assert watcher.last_change is None and watcher.last_event is None
         page: asyncio.Queue = asyncio.Queue()
         hub.queues.add(page)
-        await watcher.step()  # the tracker store does not exist yet: the queue goes on without it
+        await both()  # the tracker store does not exist yet: the queue goes on without it
         store = tracker_store(tmp_path / "tracker.db")
         say(store, "early", "user", "before the page looked")
-        await watcher.step()
+        await both()
         ask(use_database, "w1")  # written by another process as far as the watcher knows
         say(store, "w1", "user", "我想找人聊聊")
         say(store, "w1", "action", "action_listen")
-        await watcher.step()
-        await watcher.step()
+        await both()
+        await both()
         hub.close()
         batches = []
         while (batch := page.get_nowait()) is not None:

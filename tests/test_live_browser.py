@@ -19,7 +19,7 @@ from bot.store import handoff
 from bot.store.database import session_scope
 from bot.store.models import Staff
 from bot.store.roles import StaffMember
-from tests.conftest import console_page, web_alone
+from tests.conftest import console_page, page_errors, web_alone
 from tests.test_browser import ask, bot_bubbles
 from tests.test_console import Browser
 from tests.test_console_browser import conversation_of, seconds_to_row
@@ -91,6 +91,7 @@ def test_streams_are_for_signed_in_staff_and_signed_chat_pages(servers):
 
 def test_the_queue_row_tells_channel_topic_masked_last_words_place_and_owner(browser, servers, staff_accounts):
     admin = staff_console(browser, servers.web_url, staff_accounts["admin"])
+    problems = page_errors(admin)
     worker = chat_page(browser, servers.web_url)
     say(servers, "live-wage", "老板拖欠我三个月工资了，电话也不接，怎么办")
     say(servers, "live-wage", "转人工")
@@ -125,6 +126,7 @@ def test_the_queue_row_tells_channel_topic_masked_last_words_place_and_owner(bro
     expect(talk).to_be_visible()
     admin.goto(servers.web_url + "/console/?skill=legal&state=active")
     expect(admin.locator("#queue")).to_contain_text("没有符合筛选条件的会话")
+    assert problems == []
 
 
 def test_a_crisis_is_pinned_red_counting_its_wait_with_a_tone_a_notice_and_the_title_count(browser, servers,
@@ -184,6 +186,7 @@ def test_signing_out_ends_the_open_pages_streams(browser, servers, staff_account
 
 def test_typing_shows_both_ways_and_the_place_in_line_follows_the_queue(browser, servers, staff_accounts):
     first, second = chat_page(browser, servers.web_url), chat_page(browser, servers.web_url)
+    problems = page_errors(first)
     ask(first, "我想找个人聊聊，最近压力太大了 转人工")
     expect(first.locator("#handoff-status")).to_have_text("已转人工，排队第1位", timeout=30_000)
     ask(second, "我想找个人聊聊，最近压力太大了 转人工")
@@ -197,6 +200,7 @@ def test_typing_shows_both_ways_and_the_place_in_line_follows_the_queue(browser,
     first.screenshot(path=str(ARTIFACTS / "live-chat-staff-joined.png"))
 
     staff = staff_console(browser, servers.web_url, staff_accounts["counselor"])
+    problems += page_errors(staff)
     staff.goto(f"{servers.web_url}/console/conversations/{handoff_id(conversation_of(first))}")
     expect(staff.locator("#conv-state")).to_contain_text("处理中")
     staff.locator("#reply").press_sequentially("我在", delay=50)
@@ -213,6 +217,7 @@ def test_typing_shows_both_ways_and_the_place_in_line_follows_the_queue(browser,
     expect(second.locator("#handoff-status")).to_be_hidden()
     staff.click("#close")
     expect(first.locator("#handoff-status")).to_be_hidden()
+    assert problems == []
 
 
 def test_a_change_through_one_web_server_reaches_a_console_on_another(browser, servers, staff_accounts, tmp_path):

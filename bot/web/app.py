@@ -36,6 +36,11 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
 
     live.install(app)
 
+    @app.get("/favicon.ico")
+    async def no_icon(request: Request) -> HTTPResponse:
+        """No icon, and no 404 in every page's console for the one browsers ask for."""
+        return HTTPResponse(status=204)
+
     @app.get("/healthz")
     async def healthz(request: Request) -> HTTPResponse:
         return json({"status": "ok"})

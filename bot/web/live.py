@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from sanic import Sanic
@@ -128,41 +128,47 @@ class Watcher:
         self.last_event: int | None = None
         self.pruned_at = 0.0
 
-    async def step(self) -> None:
-        """One read of both logs; the changes go to every open stream."""
+    async def read_changes(self) -> None:
+        """One read of the change log; what is new goes to every open stream."""
         if not self.hub.queues:
-            self.last_change = self.last_event = None  # a page that opens gets a snapshot first
+            self.last_change = None  # a page that opens gets a snapshot first
             return
         if self.last_change is None:
             self.last_change = await in_store(live.latest, read_only=True)
         changes = await in_store(lambda session: live.since(session, self.last_change), read_only=True)
         if changes:
             self.last_change = changes[-1].id
-            self.hub.publish(changes)  # before the tracker store is read: a slow one never holds up the queue
-        if said := await self._said():
-            self.hub.publish(said)
+            self.hub.publish(changes)
         if time.monotonic() - self.pruned_at > PRUNE_EVERY_S:
             self.pruned_at = time.monotonic()
             await in_store(live.prune)
 
-    async def _said(self) -> list[live.Change]:
-        """New messages in the tracker store."""
+    async def read_said(self) -> None:
+        """One read of the tracker store's new messages; they go to every open stream."""
+        if not self.hub.queues:
+            self.last_event = None
+            return
         if self.last_event is None:
             self.last_event = await from_tracker(self.tracker_url, tracker_events.latest, None)
-            return []
+            return
 
         def read(session: Session) -> tuple[int, list[tracker_events.Said]]:
             return tracker_events.said_since(session, self.last_event)
 
         self.last_event, said = await from_tracker(self.tracker_url, read, (self.last_event, []))
-        return [live.Change(0, SAID, conversation_id=message.conversation_id) for message in said]
+        if said:
+            self.hub.publish([live.Change(0, SAID, conversation_id=message.conversation_id) for message in said])
 
     async def run(self) -> None:
-        """For the life of the web server."""
+        """Both reads, each in its own loop for the life of the server: a busy tracker store never delays the queue."""
+        await asyncio.gather(self._every(self.read_changes), self._every(self.read_said))
+
+    @staticmethod
+    async def _every(read: Callable[[], Awaitable[None]]) -> None:
         while True:
             await asyncio.sleep(WATCH_EVERY_S)
             try:
-                await self.step()
+                await read()
             except Exception as error:  # noqa: BLE001 - the watcher must outlive a bad moment (an outage, a lock)
                 log.warning("live changes not read: %s", type(error).__name__)
                 await asyncio.sleep(1)
