@@ -1,10 +1,11 @@
 """Live pages without polling: one watcher per web process, fanned out to its open pages' event streams.
 
 The watcher reads the change log (bot/store/live.py) and the tracker store's new messages
-(bot/store/tracker_events.py) a few times a second, only while some page is open, and hands each
-batch to every stream of this process. A stream (a `Feed`) decides what its reader may see and
-sends server-sent events; a browser's EventSource reconnects by itself, and every (re)connection
-starts with a full snapshot, so nothing missed while away is lost.
+(bot/store/tracker_events.py) a few times a second and hands each batch to every stream of this
+process. It reads whether or not a page is open: a page takes its snapshot and then relies on the
+watcher, which must not start reading after a change the snapshot missed. A stream (a `Feed`)
+decides what its reader may see and sends server-sent events; a browser's EventSource reconnects
+by itself, and every (re)connection starts with a full snapshot, so nothing missed while away is lost.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class Watcher:
     """Reads past the last change and the last tracker event this process has seen."""
 
     def __init__(self, settings: Settings, hub: Hub) -> None:
-        """Start from nothing: the first read while a page is open takes the newest ids."""
+        """Start from nothing: the first reads take the newest ids (what came before is in every snapshot)."""
         self.hub = hub
         self.tracker_url = settings.tracker.read_only_url
         self.last_change: int | None = None
@@ -130,9 +131,6 @@ class Watcher:
 
     async def read_changes(self) -> None:
         """One read of the change log; what is new goes to every open stream."""
-        if not self.hub.queues:
-            self.last_change = None  # a page that opens gets a snapshot first
-            return
         if self.last_change is None:
             self.last_change = await in_store(live.latest, read_only=True)
         changes = await in_store(lambda session: live.since(session, self.last_change), read_only=True)
@@ -145,9 +143,6 @@ class Watcher:
 
     async def read_said(self) -> None:
         """One read of the tracker store's new messages; they go to every open stream."""
-        if not self.hub.queues:
-            self.last_event = None
-            return
         if self.last_event is None:
             self.last_event = await from_tracker(self.tracker_url, tracker_events.latest, None)
             return
