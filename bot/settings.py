@@ -12,6 +12,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import BaseSettings, Field
 
@@ -38,6 +39,17 @@ class TrackerSettings(BaseSettings):
     db: str = str(BUILD / "tracker.db")
     user: str = ""
     password: str = ""
+
+    @property
+    def read_only_url(self) -> str:
+        """The same database as an SQLAlchemy URL for the web server's look at it (SQLite opens it read only)."""
+        if self.dialect == "sqlite":
+            return f"sqlite:///file:{quote(self.db)}?mode=ro&uri=true"
+        if "://" in self.host:  # Rasa takes a whole URL in the host too
+            return self.host
+        secret = f":{quote(self.password, safe='')}" if self.password else ""
+        login = f"{quote(self.user, safe='')}{secret}@" if self.user else ""
+        return f"{self.dialect}://{login}{self.host}/{self.db}"
 
     class Config:
         """ZGFW_TRACKER_DIALECT, ZGFW_TRACKER_DB, ..."""

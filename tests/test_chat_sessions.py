@@ -6,7 +6,8 @@ import urllib.request
 
 import socketio
 
-from bot.channels.chat_sessions import ChatPageOutput, SeenMessages, sign, verified
+from bot.channels.chat_sessions import ChatPageOutput, SeenMessages
+from bot.chat_tokens import sign, verified
 
 SECRET = "a-test-secret-of-enough-length"  # noqa: S105 - signs nothing outside this test
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import tracker_facts
 from bot.notify import Notifier
 from bot.rasa_api import RasaClient
 from bot.settings import load_settings
@@ -17,6 +16,7 @@ from bot.store.database import session_scope
 from bot.store.models import AuditEntry
 from bot.store.roles import StaffMember
 from bot.tools.services import free_port
+from bot.web.console import tracker_facts
 from bot.web.console.knowledge import search
 from tests.sample_terms import terms
 from tests.test_cases import LAWYER, draft

@@ -17,13 +17,15 @@ import socketio
 from sqlalchemy import update
 
 from bot.settings import Settings, load_settings
+from bot.staff.accounts import create_staff
 from bot.store import courses
 from bot.store.database import session_scope
 from bot.store.models import CourseSession
 from bot.tools.scaled import ScaledStack, replica
 from bot.tools.services import free_port
 from tests import fake_wechat
-from tests.conftest import WECHAT_API_PORT
+from tests.conftest import STAFF_PASSWORD, WECHAT_API_PORT
+from tests.test_console import Browser
 from tests.test_rest_channel import texts
 
 WECHAT = {"ZGFW_WECHAT_TOKEN": fake_wechat.TOKEN, "ZGFW_WECHAT_APPID": fake_wechat.APPID,
@@ -139,6 +141,22 @@ def test_one_public_port_serves_the_page_the_console_and_the_webhooks(scaled):
     with urllib.request.urlopen(f"{public}/console/login", timeout=30) as response:
         assert response.status == 200
     assert "依据" in "".join(m.get("text", "") for m in say(public, "nginx-1", "公司不给交社保怎么办"))
+
+
+def test_the_console_through_nginx_is_live_and_reads_the_replicas_tracker_store(stack):
+    public = f"http://{stack.settings.host}:{stack.settings.public_port}"
+    with session_scope(stack.postgres.database("zgfw_app")) as session:
+        create_staff(session, username="scaled-admin", display_name="管理员", role="admin", password=STAFF_PASSWORD)
+    admin = Browser(public)
+    assert admin.login("scaled-admin") == 302
+    stream = admin.opener.open(urllib.request.Request(f"{public}/console/api/live/queue"), timeout=30)
+    assert stream.readline() == b"retry: 2000\n"  # passed on at once, not buffered by nginx
+    say(public, "nginx-live", "我真的不想活了")  # queued even out of service hours
+    say(public, "nginx-live", "我电话13912345678")
+    _, body, _ = admin.request("GET", "/console/api/queue")
+    [item] = [i for i in json.loads(body)["items"] if i["conversation_id"] == "nginx-live"]
+    assert item["last_message"] == "我电话139****5678"  # the web server reads the replicas' PostgreSQL tracker store
+    stream.close()
 
 
 def test_wechat_retries_and_the_access_token_hold_across_replicas(stack, wechat_api):

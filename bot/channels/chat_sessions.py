@@ -12,8 +12,6 @@ the resend run once. A staff member's words reach the page with their name, so i
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import inspect
 import logging
 import uuid
@@ -26,26 +24,13 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from socketio import AsyncRedisManager
 
 from bot.channels import after_silence, replies
+from bot.chat_tokens import sign, verified
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
-TAG_CHARS = 32
 MESSAGE_ID_CHARS = 64
 
-
-def sign(conversation_id: str, secret: str) -> str:
-    """The session token the page keeps: the id and its tag."""
-    tag = hmac.new(secret.encode(), conversation_id.encode(), hashlib.sha256).hexdigest()[:TAG_CHARS]
-    return f"{conversation_id}.{tag}"
-
-
-def verified(token: Any, secret: str) -> str | None:
-    """The conversation id inside a token this server signed, else None."""
-    if not isinstance(token, str) or "." not in token:
-        return None
-    conversation_id = token.rsplit(".", 1)[0]
-    return conversation_id if hmac.compare_digest(sign(conversation_id, secret), token) else None
 
 
 class ChatPageOutput(SocketIOOutput):

@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.settings import load_settings
-from bot.store import audit, orders
+from bot.store import audit, live, orders
 from bot.store.models import CRISIS_PRIORITY, Handoff, HandoffOffer, Staff
 from bot.store.roles import ROLE_SKILLS, StaffMember, require_role
 
@@ -210,6 +210,7 @@ def offer_next(session: Session, *, rules: Rules, now: dt.datetime) -> Offer | N
         pick = min(able, key=lambda s: (load[s.id] >= _capacity(s, rules), s.id == row.offered_to,
                                         s.last_offered_at or dt.datetime.min, s.id))
         if _claim(session, row.id, pick, cutoff, now):
+            live.note(session, kind="offer", handoff_id=row.id, conversation_id=row.conversation_id, skill=row.skill)
             return Offer(row.id, row.conversation_id, pick.id, now)
     return None
 
@@ -239,6 +240,7 @@ def escalate_overdue(session: Session, *, rules: Rules, now: dt.datetime) -> lis
         audit.record(session, staff_id=None, action="handoff_escalated", target=row.conversation_id,
                      detail=f"{minutes}分钟无人接入")
         orders.add_step(session, kind="handoff", source_id=row.id, step="escalated", detail=f"等待超过{minutes}分钟")
+        live.note(session, kind="escalate", handoff_id=row.id, conversation_id=row.conversation_id, skill=row.skill)
         escalated.append(Escalation(row.id, row.conversation_id, minutes))
     return escalated
 

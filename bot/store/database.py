@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -39,13 +39,14 @@ def database_url() -> str:
     return load_settings().database_url
 
 
-def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+def _sqlite_pragmas(connection, _record, *, ours: bool = True) -> None:  # noqa: ANN001 - DB-API objects
     connection.isolation_level = None  # the driver must not start transactions itself: `_begin` does
     cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL: a commit does not block readers outside our units (backups, the sqlite3 shell) and is one
-    # append instead of a journal rewrite; our own units still queue on the write lock (`_begin`).
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if ours:  # a file opened read only (Rasa's tracker store) is left as its owner set it
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL: a commit does not block readers outside our units (backups, the sqlite3 shell) and is one
+        # append instead of a journal rewrite; our own units still queue on the write lock (`_begin`).
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
@@ -83,7 +84,7 @@ def engine_for(url: str) -> Engine:
     """One pooled engine per URL for the life of the process."""
     if url.startswith("sqlite"):
         engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, ours="mode=ro" not in url))
         event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, pool_size=5,

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import local_time, utcnow
 from bot.kb.local import HandoffSettings
-from bot.store import assignment, orders
+from bot.store import assignment, live, orders
 from bot.store.database import added
-from bot.store.models import CRISIS_PRIORITY, Handoff, Staff
+from bot.store.models import CRISIS_PRIORITY, Handoff, Staff, WorkOrder
 from bot.store.roles import ROLE_SKILLS, StaffMember
 
 SKILLS = {"legal": "法律咨询", "psych": "心理咨询", "general": "综合服务"}
@@ -57,6 +57,28 @@ class QueueItem:
     offered_to: int | None = None  # whose turn it is to take it (bot.store.assignment): a hint, not a lock
     offered_to_name: str | None = None
     escalated: bool = False  # waiting, and nobody took it in time: admins see it flagged
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A queue row as the console shows it: the handoff, its place in its skill's line, who has it, its topic."""
+
+    item: QueueItem
+    position: int | None  # waiting ones only: 1 is next
+    taken_at: dt.datetime | None
+    staff_name: str | None
+    topic: str | None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a worker's open handoff stands, for their chat page."""
+
+    status: str  # waiting or active
+    reason: str
+    skill: str
+    position: int  # 0 once taken
+    staff_name: str | None
 
 
 def skill_for(topic: str | None, duty: HandoffSettings) -> str:
@@ -115,23 +137,50 @@ def request(session: Session, *, conversation_id: str, channel: str, skill: str,
                       priority=CRISIS_PRIORITY if reason == "crisis" else 0, status="waiting",
                       callback_phone=callback_phone, callback_note=callback_note, created_at=utcnow())
         if added(session, row):
+            _noted(session, "request", row)
             orders.open_order(session, source=orders.Source(order_kind(reason), row.id, conversation_id, channel,
                                                             skill, topic), terms=terms)
             return _ticket(session, row, minutes_per_conversation, already=False)
         existing = _open(session, conversation_id)  # the same worker's second tap, committed in between
     if reason == "crisis" and existing.priority < CRISIS_PRIORITY:
+        _noted(session, "request", existing, also_skill=skill)
         existing.priority, existing.skill = CRISIS_PRIORITY, skill
     if callback_phone:
         existing.callback_phone, existing.callback_note = callback_phone, callback_note
+        _noted(session, "request", existing)
     session.flush()
     return _ticket(session, existing, minutes_per_conversation, already=True)
 
 
 def queue(session: Session, *, staff: StaffMember) -> list[QueueItem]:
     """Open handoffs in the skills of the staff member's role: most urgent, then longest waiting."""
-    query = (select(Handoff).where(Handoff.status != "closed", Handoff.skill.in_(ROLE_SKILLS[staff.role]))
-             .order_by(Handoff.priority.desc(), Handoff.id).options(selectinload(Handoff.offered_staff)))
-    return [_item(row) for row in session.execute(query).scalars()]
+    return [_item(row) for row in session.execute(_open_in_skills(staff)).scalars()]
+
+
+def board(session: Session, *, staff: StaffMember) -> list[BoardRow]:
+    """The queue with what staff decide by: each waiting one's place in line, who has it, its order's topic."""
+    query = (_open_in_skills(staff).add_columns(Staff.display_name, WorkOrder.topic)
+             .outerjoin(Staff, Staff.id == Handoff.staff_id)
+             .outerjoin(WorkOrder, (WorkOrder.source_id == Handoff.id)
+                        & WorkOrder.kind.in_({order_kind(reason) for reason in REASONS})))
+    rows, waiting = [], dict.fromkeys(SKILLS, 0)
+    for row, staff_name, topic in session.execute(query):
+        position = None
+        if row.status == "waiting":  # the same order as a worker's ticket: most urgent, then longest waiting
+            position = waiting[row.skill] = waiting[row.skill] + 1
+        rows.append(BoardRow(_item(row), position, row.taken_at, staff_name, topic))
+    return rows
+
+
+def place(session: Session, *, conversation_id: str) -> Place | None:
+    """The worker's open handoff: their place in line while waiting, the staff member's name once taken."""
+    row = _open(session, conversation_id)
+    if row is None:
+        return None
+    if row.status == "waiting":
+        return Place("waiting", row.reason, row.skill, _ahead(session, row) + 1, None)
+    holder = session.get(Staff, row.staff_id) if row.staff_id else None
+    return Place("active", row.reason, row.skill, 0, holder.display_name if holder else None)
 
 
 def get(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
@@ -161,6 +210,7 @@ def take(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem:
         raise HandoffConflict(handoff_id)
     row = session.get(Handoff, handoff_id, populate_existing=True)
     _sync_order(session, row, staff.id)
+    _noted(session, "take", row, staff_id=staff.id)
     return _item(row)
 
 
@@ -178,6 +228,7 @@ def transfer(session: Session, *, staff: StaffMember, handoff_id: int, skill: st
     if skill not in SKILLS:
         raise ValueError(f"skill must be one of {tuple(SKILLS)}")
     row = _mine_or_waiting(session, staff, handoff_id)
+    _noted(session, "transfer", row, also_skill=skill, staff_id=staff.id)
     row.skill, row.status, row.staff_id, row.taken_at = skill, "waiting", None, None
     # In line again for another team: a new wait, offered and escalated afresh.
     row.last_staff_at, row.offered_to, row.offered_at, row.escalated_at = utcnow(), None, None, None
@@ -203,6 +254,7 @@ def hand_to(session: Session, *, staff: StaffMember, handoff_id: int, colleague_
         raise ValueError(f"staff member {colleague_id} cannot take {row.skill} conversations")
     row.status, row.staff_id, row.taken_at = "waiting", colleague_id, None
     _sync_order(session, row, staff.id)
+    _noted(session, "transfer", row, staff_id=staff.id)
     return _item(row)
 
 
@@ -211,6 +263,7 @@ def close(session: Session, *, staff: StaffMember, handoff_id: int) -> QueueItem
     row = _mine_or_waiting(session, staff, handoff_id)
     row.status, row.closed_at = "closed", utcnow()
     _sync_order(session, row, staff.id)
+    _noted(session, "close", row, staff_id=staff.id)
     return _item(row)
 
 
@@ -253,7 +306,9 @@ def undo(session: Session, *, before: Snapshot, after: QueueItem) -> bool:
     except IntegrityError:  # the worker asked for a person again after the close: keep the new row
         return False
     if restored == 1:
-        _sync_order(session, session.get(Handoff, before.handoff_id, populate_existing=True), None)
+        row = session.get(Handoff, before.handoff_id, populate_existing=True)
+        _sync_order(session, row, None)
+        _noted(session, "undo", row, also_skill=after.skill)
     return restored == 1
 
 
@@ -273,6 +328,7 @@ def close_idle(session: Session, *, idle_for: dt.timedelta) -> list[tuple[Snapsh
         before = _snapshot(row)
         row.status, row.closed_at = "closed", utcnow()
         _sync_order(session, row, None)
+        _noted(session, "idle_close", row)
         closed.append((before, _item(row)))
     session.flush()
     return closed
@@ -293,6 +349,19 @@ def _sync_order(session: Session, row: Handoff, staff_id: int | None) -> None:
                 team=row.skill, owner_id=row.staff_id, staff_id=staff_id)
 
 
+def _noted(session: Session, kind: str, row: Handoff, *, also_skill: str | None = None,
+           staff_id: int | None = None) -> None:
+    """Log the change for live pages; a change of skill is news to both skills' staff."""
+    for skill in dict.fromkeys((row.skill, also_skill or row.skill)):
+        live.note(session, kind=kind, handoff_id=row.id, conversation_id=row.conversation_id, skill=skill,
+                  staff_id=staff_id)
+
+
+def _open_in_skills(staff: StaffMember):  # noqa: ANN202 - a Select
+    return (select(Handoff).where(Handoff.status != "closed", Handoff.skill.in_(ROLE_SKILLS[staff.role]))
+            .order_by(Handoff.priority.desc(), Handoff.id).options(selectinload(Handoff.offered_staff)))
+
+
 def _mine_or_waiting(session: Session, staff: StaffMember, handoff_id: int) -> Handoff:
     get(session, staff=staff, handoff_id=handoff_id)
     row = session.get(Handoff, handoff_id)
@@ -306,10 +375,15 @@ def _open(session: Session, conversation_id: str) -> Handoff | None:
                                                  Handoff.status != "closed")).scalar_one_or_none()
 
 
-def _ticket(session: Session, row: Handoff, minutes_per_conversation: int, *, already: bool) -> Ticket:
-    ahead = session.execute(select(func.count()).select_from(Handoff).where(
+def _ahead(session: Session, row: Handoff) -> int:
+    """Waiting handoffs of the same skill served before this one (more urgent, or as urgent and older)."""
+    return session.execute(select(func.count()).select_from(Handoff).where(
         Handoff.status == "waiting", Handoff.skill == row.skill,
         (Handoff.priority > row.priority) | ((Handoff.priority == row.priority) & (Handoff.id < row.id)))).scalar_one()
+
+
+def _ticket(session: Session, row: Handoff, minutes_per_conversation: int, *, already: bool) -> Ticket:
+    ahead = _ahead(session, row)
     busy = session.execute(select(func.count()).select_from(Handoff).where(
         Handoff.status == "active", Handoff.skill == row.skill)).scalar_one()
     return Ticket(row.id, ahead + 1, (ahead + min(busy, 1)) * minutes_per_conversation, already)

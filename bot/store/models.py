@@ -36,7 +36,7 @@ class Staff(Base):
     password_hash = Column(String(255), nullable=False)
     active = Column(Integer, nullable=False, default=1)
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    # The on-duty switch: waiting conversations are offered in turn only to staff on duty (0011).
+    # The on-duty switch: waiting conversations are offered in turn only to staff on duty (0010).
     on_duty = Column(Integer, nullable=False, default=0, server_default=text("0"))
     capacity = Column(Integer, nullable=True)  # conversations held at once; None: the deployment's default
     last_offered_at = Column(DateTime, nullable=True)  # whose turn is next: the one offered longest ago
@@ -113,7 +113,7 @@ class Handoff(Base):
     taken_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
     last_staff_at = Column(DateTime, nullable=True)  # taken or last replied: an abandoned conversation is closed
-    # The colleague whose turn it is to take it (a hint, not a lock) and since when (0011).
+    # The colleague whose turn it is to take it (a hint, not a lock) and since when (0010).
     offered_to = Column(Integer, ForeignKey("staff.id"), nullable=True)
     offered_at = Column(DateTime, nullable=True)
     escalated_at = Column(DateTime, nullable=True)  # nobody took it in time: shown to admins
@@ -330,3 +330,22 @@ class OrderEvent(Base):
     at = Column(DateTime, nullable=False, default=utcnow)
 
     order = relationship("WorkOrder", back_populates="timeline")
+
+
+class LiveChange(Base):
+    """A change staff and workers watch live: written with the change, read by every web process.
+
+    The handoff queue changes in the action server and in any web process; each web process reads
+    rows newer than the last it saw a few times a second (one indexed read for all its open pages)
+    and tells its open pages. Typing signals go the same way. Old rows are pruned.
+    """
+
+    __tablename__ = "live_changes"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)  # request, take, transfer, close, ..., staff_typing, signout
+    handoff_id = Column(Integer, nullable=True)
+    conversation_id = Column(String(255), nullable=True)
+    skill = Column(String(16), nullable=True)  # whose staff see the change (a transfer writes both skills)
+    staff_id = Column(Integer, nullable=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)

@@ -13,11 +13,12 @@ from typing import IO
 
 import yaml
 
-from bot.settings import BUILD, Settings
+from bot.settings import BUILD, Settings, TrackerSettings
 from bot.tools import launcher
 from bot.tools.services import Nginx, Postgres, Redis
 
 HOME = BUILD / "scaled"
+TRACKER_DB = "zgfw_tracker"
 
 
 def replica(settings: Settings, number: int) -> Settings:
@@ -32,7 +33,7 @@ def endpoints(postgres: Postgres, redis: Redis, home: Path) -> Path:
     path.write_text(yaml.safe_dump({
         "action_endpoint": {"url": "${ZGFW_ACTION_URL}"},
         "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": postgres.port,
-                          "db": "zgfw_tracker", "username": "postgres"},
+                          "db": TRACKER_DB, "username": "postgres"},
         "lock_store": {"type": "bot.store.locks.AtomicRedisLockStore", "url": "127.0.0.1", "port": redis.port,
                        "db": 1, "key_prefix": "zgfw"},
     }), encoding="utf-8")
@@ -88,9 +89,12 @@ class ScaledStack:
         """Databases first (migrated, classes loaded), then the replicas, the web server and nginx."""
         self.postgres.start()
         self.redis.start()
+        # The web server reads the replicas' tracker store too (the console's live pages, bot/web/live.py).
+        tracker = TrackerSettings(dialect="postgresql", host=f"127.0.0.1:{self.postgres.port}", db=TRACKER_DB,
+                                  user="postgres")
         shared = self.settings.copy(update={"database_url": self.postgres.database("zgfw_app"),
-                                            "redis_url": self.redis.url})
-        self.postgres.database("zgfw_tracker")
+                                            "redis_url": self.redis.url, "tracker": tracker})
+        self.postgres.database(TRACKER_DB)
         launcher.prepare_database(shared.database_url, shared)
         config = endpoints(self.postgres, self.redis, self.home)
         nginx = Nginx(self.home / "nginx", nginx_config(shared, self.home / "nginx"))

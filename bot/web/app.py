@@ -15,7 +15,7 @@ from bot.store.assignment import AtCapacity, read_rules
 from bot.store.cases import CaseNotFound
 from bot.store.database import StoreUnavailable
 from bot.store.orders import OrderNotFound
-from bot.web import assign, chat, console, idle
+from bot.web import assign, chat, chat_live, console, idle, live
 
 STATIC = Path(__file__).parent / "static"
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -33,7 +33,15 @@ def create_app(settings: Settings, name: str = "zgfw_web") -> Sanic:
     app.static("/vendor/socket.io.js", str(SOCKET_IO_CLIENT), content_type="application/javascript")
     app.static("/vendor/echarts.js", str(ECHARTS), content_type="application/javascript")
     app.blueprint(chat.blueprint)
+    app.blueprint(chat_live.blueprint)
     app.blueprint(console.blueprint)
+
+    live.install(app)
+
+    @app.get("/favicon.ico")
+    async def no_icon(request: Request) -> HTTPResponse:
+        """No icon, and no 404 in every page's console for the one browsers ask for."""
+        return HTTPResponse(status=204)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> HTTPResponse:

@@ -15,6 +15,7 @@ from bot.web.console import (
     conversation,
     duty,
     knowledge,
+    live,
     orders,
     queue,
     referrals,
@@ -22,6 +23,7 @@ from bot.web.console import (
     unanswered,
 )
 
-blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, context.blueprint,
-                            knowledge.blueprint, canned_admin.blueprint, cases.blueprint, referrals.blueprint,
-                            orders.blueprint, stats.blueprint, unanswered.blueprint, duty.blueprint)
+blueprint = Blueprint.group(auth.blueprint, queue.blueprint, conversation.blueprint, live.blueprint,
+                            context.blueprint, knowledge.blueprint, canned_admin.blueprint, cases.blueprint,
+                            referrals.blueprint, orders.blueprint, stats.blueprint, unanswered.blueprint,
+                            duty.blueprint)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.staff.sessions import SignedIn, csrf_ok, login, logout, resolve
 from bot.staff.throttle import TooManyAttempts, unlock
-from bot.store import assignment, audit
+from bot.store import assignment, audit, live
 from bot.store.database import StoreUnavailable, in_store
 from bot.store.roles import StaffMember
 from bot.web.console.pages import page, set_cookie
@@ -126,6 +126,7 @@ async def logout_submit(request: Request) -> HTTPResponse:
         logout(session, token=token)
         assignment.set_on_duty(session, staff=staff, on_duty=False)
         audit.record(session, staff_id=staff.id, action="logout")
+        live.note(session, kind="signout", staff_id=staff.id)  # this session's open streams end (console/live.py)
 
     await in_store(end)
     response = redirect("/console/login")

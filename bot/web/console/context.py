@@ -15,7 +15,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 from sqlalchemy.orm import Session
 
-from bot import tracker_facts
 from bot.clock import local_time
 from bot.kb.answering import citation_line
 from bot.kb.knowledge import Entry, KnowledgeBase
@@ -25,6 +24,7 @@ from bot.staff import canned
 from bot.store import activity, audit, cases, handoff, orders
 from bot.store.database import in_store
 from bot.store.roles import StaffMember
+from bot.web.console import tracker_facts
 from bot.web.console.auth import current_staff, staff_only
 from bot.web.console.pages import knowledge_of, labels
 

@@ -2,7 +2,6 @@
 // Worker text only ever goes in textContent.
 "use strict";
 const csrf = document.body.dataset.csrf;
-const POLL_MS = 1500;
 
 function showError(message) {
   const box = document.getElementById("error");

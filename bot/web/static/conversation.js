@@ -60,6 +60,5 @@ if (section) {
     if (!text) { showError("回复不能为空"); return; }
     act(section, "reply", { text }).then((sent) => { if (sent) box.value = ""; });  // keep it if not sent
   });
-  refreshConversation(section);
-  setInterval(() => refreshConversation(section), POLL_MS);
+  refreshConversation(section);  // and again whenever the server's stream says so (conversation_live.js)
 }

@@ -1,18 +1,18 @@
 """Assignment: the on-duty switch and capacity of each staff member, offers in turn, escalation.
 
 Everyone starts off duty (nobody is offered conversations until they switch on) with the
-deployment's default capacity. Rebase onto 0010 when merged (0009 and 0010 were taken in parallel).
+deployment's default capacity.
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
