@@ -3,8 +3,11 @@
 import os
 import time
 
+import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from bot.clock import utcnow
 from bot.settings import ROOT
 from bot.store import assignment
 from bot.store.database import session_scope
@@ -15,6 +18,13 @@ from tests.test_rest_channel import say
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 GENERAL = "转人工 我想问问工会会员卡怎么办理"  # a general question: a counselor's queue, never a crisis
+
+
+@pytest.fixture(autouse=True)
+def empty_queue(servers) -> None:
+    """Each test counts loads and offers from an empty queue, whatever earlier browser tests left open."""
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        session.execute(update(Handoff).where(Handoff.status != "closed").values(status="closed", closed_at=utcnow()))
 
 
 def member(username: str) -> StaffMember:

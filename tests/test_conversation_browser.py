@@ -46,7 +46,7 @@ def worker_with_a_case(browser, servers) -> tuple[Page, str]:  # noqa: ANN001
 
 
 def open_conversation(page: Page, conversation_id: str) -> None:
-    row = page.locator(f'#queue tr[data-conversation="{conversation_id}"]')
+    row = page.locator(f'#queue .q-row[data-conversation="{conversation_id}"]')
     expect(row).to_be_visible(timeout=30_000)
     row.get_by_role("link").click()
     expect(page.locator("#transcript li").first).to_be_visible(timeout=30_000)
@@ -159,10 +159,10 @@ def test_staff_read_the_whole_conversation_and_answer_from_the_keyboard(browser,
     staff.locator("#colleague").select_option(label="赵律师")
     staff.click("#transfer-colleague")
     expect(bot_bubbles(worker).last).to_contain_text("您的问题已转给", timeout=30_000)
-    expect(zhao.locator(f'#queue tr[data-conversation="{conversation_id}"]')).to_contain_text("转给您的",
+    expect(zhao.locator(f'#queue .q-row[data-conversation="{conversation_id}"]')).to_contain_text("转给您的",
                                                                                             timeout=30_000)
     staff.goto(servers.web_url + "/console/")
-    expect(staff.locator(f'#queue tr[data-conversation="{conversation_id}"]')).to_contain_text("已转给同事")
+    expect(staff.locator(f'#queue .q-row[data-conversation="{conversation_id}"]')).to_contain_text("已转给同事")
     zhao.set_viewport_size({"width": 390, "height": 844})
     open_conversation(zhao, conversation_id)
     zhao.click("#take")
