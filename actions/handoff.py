@@ -22,6 +22,9 @@ FALLBACKS_BEFORE_PERSON = 2
 CALLBACK_SLOTS = ("callback_phone", "callback_note")
 
 
+HUMAN_AGENT = "service.human_agent"
+
+
 class ActionHandoff(Action):
     """Queues the worker for a person of the right skill (or offers a callback out of hours)."""
 
@@ -35,7 +38,9 @@ class ActionHandoff(Action):
         events: list[EventType] = [SlotSet("handoff_requested", True)]
         kb = knowledge()
         parse = latest_parse(tracker)
-        events += answer_if_clear(dispatcher, parse, kb)
+        # "转人工" itself ranks as the topic 人工服务: the queue notice answers that, and the worker's own
+        # topic (the slot) still decides which team takes the conversation.
+        events += answer_if_clear(dispatcher, parse, kb, skip=(HUMAN_AGENT,))
         if not handoff.in_service_hours(utcnow(), kb.local.handoff):
             dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local.handoff)))
             return events

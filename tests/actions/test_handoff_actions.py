@@ -14,6 +14,7 @@ from actions.safety import ActionCrisis
 from bot.staff.accounts import create_staff
 from bot.store import handoff
 from bot.store.database import session_scope
+from tests.conftest import make_parse
 
 MONDAY_10_BEIJING = dt.datetime(2026, 12, 7, 2, 0)
 MONDAY_23_BEIJING = dt.datetime(2026, 12, 7, 15, 0)
@@ -49,6 +50,17 @@ async def test_asking_for_a_person_queues_by_topic_and_tells_the_place(use_datab
         position=1, minutes=1, skill="法律咨询")["text"]
     [item] = queue(use_database)
     assert (item.conversation_id, item.skill, item.reason, item.channel) == ("worker-1", "legal", "asked", "socketio")
+
+
+async def test_a_request_for_a_person_after_a_labor_question_goes_to_the_legal_team(use_database, kb, monkeypatch,
+                                                                                  dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    asked = tracker("转人工", topic="wage.overtime_pay")
+    asked.latest_message = make_parse(kb, "request_human", [("service.human_agent", 0.99)], text="转人工")
+    events = await ActionHandoff().run(dispatcher, asked, {})
+    assert events == [SlotSet("handoff_requested", True)]  # no 人工服务 entry answered, the topic kept
+    [item] = queue(use_database)
+    assert item.skill == "legal"
 
 
 async def test_out_of_hours_offers_a_callback_and_queues_nothing(use_database, kb, monkeypatch, dispatcher):
