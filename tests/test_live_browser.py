@@ -97,7 +97,8 @@ def test_the_queue_row_tells_channel_topic_masked_last_words_place_and_owner(bro
     say(servers, "live-wage", "转人工")
     say(servers, "live-wage", "我电话13912345678，身份证110101199003071234")
     wage = row_of(admin, "live-wage")
-    expect(wage).to_contain_text("其他 · 综合服务 · 拖欠工资 / 讨薪 · 职工要求", timeout=30_000)
+    # A labor question before 转人工: the legal team's line.
+    expect(wage).to_contain_text("其他 · 法律咨询 · 拖欠工资 / 讨薪 · 职工要求", timeout=30_000)
     expect(wage.locator(".q-last")).to_have_text("最后一句：我电话139****5678，身份证110101********1234")
     expect(wage.locator(".q-place")).to_have_text("排第1位")
 
@@ -114,7 +115,7 @@ def test_the_queue_row_tells_channel_topic_masked_last_words_place_and_owner(bro
     expect(talk.locator(".q-last")).to_be_in_viewport()
     admin.screenshot(path=str(ARTIFACTS / "live-queue-phone.png"), full_page=True)
 
-    admin.select_option("#filter-skill", "general")
+    admin.select_option("#filter-skill", "legal")
     expect(admin.locator("#queue .q-row")).to_have_count(1)
     expect(wage).to_be_visible()
     admin.select_option("#filter-skill", "")
