@@ -37,6 +37,10 @@ async def status(request: Request) -> HTTPResponse:
 
     The page asks again every few minutes, so an open page notices the hours begin or end.
     """
-    duty = load_cached(str(request.app.ctx.settings.knowledge_dir)).local.handoff
-    return json({"onDuty": handoff.in_service_hours(utcnow(), duty), "hours": handoff.hours_text(duty)},
-                headers={"Cache-Control": "no-store"})
+    kb = load_cached(str(request.app.ctx.settings.knowledge_dir))
+    duty, hours = kb.local.handoff, handoff.hours_text(kb.local.handoff)
+    on_duty = handoff.in_service_hours(utcnow(), duty)
+    status = {"onDuty": on_duty, "hours": hours}
+    if not on_duty:  # the wording is staff's to change, in knowledge/replies.yml
+        status["notice"] = kb.replies["chat_off_duty"].render(hours=hours)
+    return json(status, headers={"Cache-Control": "no-store"})

@@ -198,10 +198,7 @@
   function showDuty(duty) {
     offDuty.hidden = duty.onDuty;
     if (duty.onDuty) { return; }
-    offDuty.replaceChildren(
-      element("span", "", "现在是非工作时间（工作时间：" + duty.hours + "），人工客服暂时不在。" +
-        "您可以继续向助手提问，或留下电话，由工作人员上班后回电。"),
-      buttonRow([{ title: "留言等回电", payload: "/leave_callback" }]));
+    offDuty.replaceChildren(element("span", "", duty.notice.text), buttonRow(duty.notice.buttons));
   }
 
   function checkDuty() {
