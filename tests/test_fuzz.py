@@ -14,7 +14,8 @@ from tests import fake_wechat
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Worker-ish text: Chinese, digits, emoji, punctuation, markup and control characters, very long runs.
-ALPHABET = st.sampled_from([*"工资老板欠我不提交是的吗？！，。 \n\t<>&\"'/{}[]", "😭", "\u200b", "\x00", "\ufeff"])
+ALPHABET = st.sampled_from([*"工资老板欠我不提交是的吗？！，。 \n\t<>&\"'/{}[]", *"0123456789三个月元", "😭", "\u200b",
+                            "\x00", "\ufeff"])
 MESSAGES = st.one_of(st.text(ALPHABET, max_size=60), st.text(max_size=40),
                      st.text(ALPHABET, min_size=2500, max_size=3000))
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
