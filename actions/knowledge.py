@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import knowledge, latest_parse
+from actions.common import knowledge, latest_parse, turn_over
 from actions.say import offer_courses, offer_support, utter_entry
 from bot.kb import answering, local
 from bot.kb.articles import find_article
@@ -87,8 +87,8 @@ class ActionAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """See `answer`."""
-        return await answer(dispatcher, tracker)
+        """See `answer`; the turn ends with it unless a form goes on."""
+        return [*await answer(dispatcher, tracker), *turn_over(tracker)]
 
 
 class ActionQuoteArticle(Action):
@@ -108,8 +108,8 @@ class ActionQuoteArticle(Action):
         if ref is None:
             titles = "、".join(f"《{s.title}》" for s in kb.statutes.values())
             dispatcher.utter_message(**kb.replies["article_not_found"].render(statutes=titles))
-            return []
+            return turn_over(tracker)
         dispatcher.utter_message(**kb.replies["article"].render(
             statute=ref.statute.title, article=article_label(ref.number),
             article_text=ref.statute.article_text(ref.number)))
-        return []
+        return turn_over(tracker)

@@ -8,8 +8,9 @@ chat pages are open, and an action server started on its own must call Rasa with
 
 from __future__ import annotations
 
+import os
 import secrets
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
@@ -135,5 +136,15 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    """The settings as the environment has them now (tests and the launcher change it)."""
+    """The settings as the environment has them now (tests and the launcher change it).
+
+    Cached by the variables they come from: building them takes 0.3 ms, and every database unit
+    and action of a turn asks for them.
+    """
+    return _settings_from(tuple(sorted((name, value) for name, value in os.environ.items()
+                                       if name.startswith("ZGFW_") or name == "DATABASE_URL")))
+
+
+@lru_cache(maxsize=16)
+def _settings_from(variables: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

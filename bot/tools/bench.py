@@ -1,7 +1,8 @@
 """`make bench`: latency of a conversation turn and of /model/parse, against Rasa's own floor.
 
 The floor is a minimal Rasa bot with the same NLU pipeline and a single utter-only rule,
-served the same way; the ratio says how much the knowledge answering adds on top of Rasa.
+served the same way with Rasa's own SQL tracker store (a database file of its own); the ratio says
+how much the knowledge answering adds on top of Rasa.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.store.database import use_scratch_database
 from bot.tools import launcher
 
 BENCH_DIR = ROOT / "build" / "bench"
-REQUESTS = 150
+REQUESTS = 300
 WARM_UP = 10
 
 
@@ -43,16 +44,14 @@ def _post(url: str, body: dict) -> None:
         response.read()
 
 
-def _measure(url: str, bodies: list[dict]) -> Timing:
-    for body in bodies[:WARM_UP]:
-        _post(url, body)
-    samples = []
-    for body in bodies[WARM_UP:]:
-        start = time.perf_counter()
-        _post(url, body)
-        samples.append((time.perf_counter() - start) * 1000)
-    quantiles = statistics.quantiles(samples, n=20)
-    return Timing(statistics.median(samples), quantiles[18])
+def _timed(url: str, body: dict) -> float:
+    start = time.perf_counter()
+    _post(url, body)
+    return (time.perf_counter() - start) * 1000
+
+
+def _percentiles(samples: list[float]) -> Timing:
+    return Timing(statistics.median(samples), statistics.quantiles(samples, n=20)[18])
 
 
 def questions() -> list[str]:
@@ -62,15 +61,26 @@ def questions() -> list[str]:
     return (questions * (1 + (REQUESTS + WARM_UP) // len(questions)))[: REQUESTS + WARM_UP]
 
 
-def measure(settings: Settings, label: str) -> dict[str, Timing]:
-    """Time REST turns (new sender each) and /model/parse on a running Rasa server."""
-    asked = questions()
-    turns = [{"sender": f"bench-{label}-{i}", "message": q} for i, q in enumerate(asked)]
-    parses = [{"text": q} for q in asked]
-    return {
-        "REST turn": _measure(f"{settings.rasa_url}/webhooks/rest/webhook", turns),
-        "/model/parse": _measure(f"{settings.rasa_url}/model/parse?token={settings.rasa_token}", parses),
-    }
+def measure(bots: dict[str, Settings]) -> dict[str, dict[str, Timing]]:
+    """Time REST turns (a new sender each) and /model/parse, one request at a time, taking the bots in turn.
+
+    Each question goes to every bot before the next one, so a busy moment on the machine falls
+    on all of them alike instead of on whichever bot was being measured then.
+    """
+    samples: dict[tuple[str, str], list[float]] = {}
+    for i, question in enumerate(questions()):
+        for label, settings in bots.items():
+            requests = {
+                "REST turn": (f"{settings.rasa_url}/webhooks/rest/webhook",
+                              {"sender": f"bench-{label}-{i}", "message": question}),
+                "/model/parse": (f"{settings.rasa_url}/model/parse?token={settings.rasa_token}", {"text": question}),
+            }
+            for name, (url, body) in requests.items():
+                took = _timed(url, body)
+                if i >= WARM_UP:
+                    samples.setdefault((label, name), []).append(took)
+    return {label: {name: _percentiles(samples[label, name]) for name in ("REST turn", "/model/parse")}
+            for label in bots}
 
 
 def minimal_project() -> Path:
@@ -103,38 +113,50 @@ def minimal_project() -> Path:
     return model
 
 
+def floor_endpoints() -> Path:
+    """Our endpoints.yml with Rasa's stock SQL tracker store in place of ours, and no action server."""
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text("utf-8"))
+    endpoints["tracker_store"]["type"] = "SQL"
+    del endpoints["action_endpoint"]
+    path = BENCH_DIR / "minimal" / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints), "utf-8")
+    return path
+
+
 def serve_minimal(settings: Settings, model: Path) -> subprocess.Popen:
     """The floor bot on the settings' Rasa port, ready to answer."""
     argv = [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", "--auth-token",
             settings.rasa_token, "--interface", settings.host, "--port", str(settings.rasa_port),
-            "--model", str(model), "--credentials", str(ROOT / "credentials.yml")]
+            "--model", str(model), "--credentials", str(ROOT / "credentials.yml"),
+            "--endpoints", str(floor_endpoints())]
     url = f"{settings.rasa_url}/status?token={settings.rasa_token}"
     return launcher.launch([launcher.Process("minimal", argv, url, launcher.child_environment(settings))])[0].process
 
 
 def run() -> int:
-    """Measure both bots one after the other on the same ports and print the table."""
+    """Start both bots side by side, measure them interleaved and print the table."""
     os.environ["ZGFW_TRACKER_DB"] = str(BENCH_DIR / "tracker.db")
     use_scratch_database()  # benchmark turns never reach the live app database
     settings = load_settings().copy(update={"host": "127.0.0.1", "rasa_port": 25005, "action_port": 25055,
                                             "web_port": 28000})
+    floor_tracker = settings.tracker.copy(update={"db": str(BENCH_DIR / "floor_tracker.db")})
+    floor_settings = settings.copy(update={"rasa_port": 25006, "tracker": floor_tracker})
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    (BENCH_DIR / "tracker.db").unlink(missing_ok=True)
+    for name in ("tracker.db", "floor_tracker.db"):
+        (BENCH_DIR / name).unlink(missing_ok=True)
     floor_model = minimal_project()
     children = launcher.start(settings)
     try:
-        ours = measure(settings, "ours")
+        children.append(launcher.Child("minimal", serve_minimal(floor_settings, floor_model), ""))
+        timings = measure({"ours": settings, "floor": floor_settings})
     finally:
         launcher.stop(children)
-    process = serve_minimal(settings, floor_model)
-    try:
-        floor = measure(settings, "floor")
-    finally:
-        launcher.stop([launcher.Child("minimal", process, "")])
-    print(f"{REQUESTS} requests each after {WARM_UP} warm-up, sequential, on this machine ({os.cpu_count()} cores)")
+    print(f"{REQUESTS} requests to each bot after {WARM_UP} warm-up, one at a time, the bots taken in turn,"
+          f" on this machine ({os.cpu_count()} cores)")
     print(f"{'':<16}{'this bot p50':>14}{'p95':>9}{'minimal p50':>14}{'p95':>9}{'ratio p50':>11}{'p95':>7}")
-    for name in ours:
-        a, b = ours[name], floor[name]
+    for name, a in timings["ours"].items():
+        b = timings["floor"][name]
         print(f"{name:<16}{a.p50:>12.1f}ms{a.p95:>7.1f}ms{b.p50:>12.1f}ms{b.p95:>7.1f}ms"
               f"{a.p50 / b.p50:>10.2f}x{a.p95 / b.p95:>6.2f}x")
     return 0

@@ -81,7 +81,8 @@ def _ports(base: int) -> dict[str, int]:
 
 def _systems(settings: Settings, home: Path) -> tuple[dict[str, str], Callable[[], None]]:
     """Start the three systems; their REST webhook URLs by name, and how to stop them all."""
-    floor = settings.copy(update=_ports(25000))
+    floor_tracker = settings.tracker.copy(update={"db": str(home / "floor_tracker.db")})  # Rasa's own store, alone
+    floor = settings.copy(update={**_ports(25000), "tracker": floor_tracker})
     one = settings.copy(update={**_ports(26000), "host": "127.0.0.1"})
     scaled = settings.copy(update={**_ports(27000), "public_port": free_port(), "postgres_port": free_port(),
                                    "redis_port": free_port(), "replicas": 2})
@@ -127,7 +128,8 @@ def run() -> int:
     """Start the three systems, measure them in turns, print the table."""
     LOAD_DIR.mkdir(parents=True, exist_ok=True)
     os.environ["ZGFW_TRACKER_DB"] = str(LOAD_DIR / "tracker.db")
-    (LOAD_DIR / "tracker.db").unlink(missing_ok=True)
+    for name in ("tracker.db", "floor_tracker.db"):
+        (LOAD_DIR / name).unlink(missing_ok=True)
     use_scratch_database()  # load turns never reach the live app database
     settings = load_settings().copy(update={"host": "127.0.0.1"})
     questions = bench.questions()

@@ -32,8 +32,8 @@ def endpoints(postgres: Postgres, redis: Redis, home: Path) -> Path:
     path = home / "endpoints.yml"
     path.write_text(yaml.safe_dump({
         "action_endpoint": {"url": "${ZGFW_ACTION_URL}"},
-        "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": postgres.port,
-                          "db": TRACKER_DB, "username": "postgres"},
+        "tracker_store": {"type": "bot.store.tracker_store.ThreadedSQLTrackerStore", "dialect": "postgresql",
+                          "url": "127.0.0.1", "port": postgres.port, "db": TRACKER_DB, "username": "postgres"},
         "lock_store": {"type": "bot.store.locks.AtomicRedisLockStore", "url": "127.0.0.1", "port": redis.port,
                        "db": 1, "key_prefix": "zgfw"},
     }), encoding="utf-8")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionDefaultFallback, ActionHandoff
@@ -17,8 +17,11 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def tracker(parse: dict, **slots) -> Tracker:
-    return Tracker("worker-1", slots, parse, [], False, None, {}, "action_listen")
+LISTEN = FollowupAction("action_listen")  # the answer ends the turn outside a form (actions.common.turn_over)
+
+
+def tracker(parse: dict, loop: str | None = None, **slots) -> Tracker:
+    return Tracker("worker-1", slots, parse, [], False, None, {"name": loop} if loop else {}, "action_listen")
 
 
 async def test_answer_sends_entry_with_citations_buttons_and_remembers_topic(kb, dispatcher):
@@ -26,7 +29,7 @@ async def test_answer_sends_entry_with_citations_buttons_and_remembers_topic(kb,
     events = await ActionAnswer().run(dispatcher, tracker(parse), {})
     entry = kb.overview("contract.severance")
     assert events == [SlotSet("topic", "contract.severance"), SlotSet("last_entry", entry.id),
-                      SlotSet("fallback_count", 0)]
+                      SlotSet("fallback_count", 0), LISTEN]
     [message] = dispatcher.messages
     assert message["text"].startswith(entry.answer)
     assert "\n\n依据：《中华人民共和国劳动合同法》" in message["text"]
@@ -36,21 +39,27 @@ async def test_answer_sends_entry_with_citations_buttons_and_remembers_topic(kb,
 async def test_answer_asks_between_close_topics_without_changing_the_topic(kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("wage.arrears", 0.3), ("contract.resign", 0.29)])
     events = await ActionAnswer().run(dispatcher, tracker(parse, topic="injury.benefits"), {})
-    assert events == []
+    assert events == [LISTEN]
     assert dispatcher.messages[0]["text"] == kb.replies["clarify"].text
     assert len(dispatcher.messages[0]["buttons"]) == 2
 
 
 async def test_answer_admits_it_does_not_know(kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("time.holidays", 0.03)])
-    assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == []
+    assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == [LISTEN]
     assert dispatcher.messages[0] == {**dispatcher.messages[0], **kb.replies["unknown"].render()}
+
+
+async def test_inside_a_form_the_answer_leaves_the_next_step_to_the_form(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("contract.severance", 0.9)], text="被辞退了有没有补偿")
+    events = await ActionAnswer().run(dispatcher, tracker(parse, loop="legal_aid_form"), {})
+    assert LISTEN not in events and SlotSet("topic", "contract.severance") in events
 
 
 async def test_quote_article(kb, dispatcher):
     parse = {"text": "劳动合同法第八十二条", "intent": {"name": "ask_article"},
              "entities": [{"entity": "statute", "value": "labor-contract-law"}]}
-    assert await ActionQuoteArticle().run(dispatcher, tracker(parse), {}) == []
+    assert await ActionQuoteArticle().run(dispatcher, tracker(parse), {}) == [LISTEN]
     [message] = dispatcher.messages
     statute = kb.statutes["labor-contract-law"]
     assert message["text"] == f"《中华人民共和国劳动合同法》第八十二条：\n{statute.article_text(82)}"
@@ -85,7 +94,7 @@ async def test_fallback_rephrase_once_then_offer_a_person(kb, dispatcher):
 
 async def test_answer_declines_what_is_outside_the_knowledge_base(kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("none", 0.7), ("wage.deduction", 0.1)])
-    assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == []
+    assert await ActionAnswer().run(dispatcher, tracker(parse), {}) == [LISTEN]
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
 
 
@@ -109,7 +118,7 @@ async def test_hotline_answer_lists_the_deployments_hotlines(kb, dispatcher):
 async def test_another_area_of_law_gets_a_kind_referral_with_local_services(kb, dispatcher):
     parse = make_parse(kb, "ask_knowledge", [("law:family", 0.8)], text="离婚孩子抚养权归谁")
     events = await ActionAnswer().run(dispatcher, tracker(parse, topic="wage.arrears"), {})
-    assert events == [SlotSet("topic", None), SlotSet("last_entry", None)]
+    assert events == [SlotSet("topic", None), SlotSet("last_entry", None), LISTEN]
     [message] = dispatcher.messages
     assert kb.law_areas["family"].name in message["text"] and "不属于劳动法" in message["text"]
     assert "12348" in message["text"]

@@ -58,7 +58,12 @@ if (section) {
     const box = document.getElementById("reply");
     const text = box.value.trim();
     if (!text) { showError("回复不能为空"); return; }
-    act(section, "reply", { text }).then((sent) => { if (sent) box.value = ""; });  // keep it if not sent
+    const typed = box.value;
+    act(section, "reply", { text }).then((sent) => {
+      // Unsent, it stays. Sent, it goes, but not what was typed since: the worker's page often shows
+      // the reply before this answer arrives, and staff may already be typing the next one.
+      if (sent && box.value.startsWith(typed)) box.value = box.value.slice(typed.length).trimStart();
+    });
   });
   refreshConversation(section);  // and again whenever the server's stream says so (conversation_live.js)
 }
