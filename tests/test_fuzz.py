@@ -57,7 +57,8 @@ def xml_text(text: str) -> bool:
 
 
 @FUZZ
-@given(text=MESSAGES.filter(xml_text), msg_id=st.integers(1, 10**12))
+# Above every MsgId other tests use: a repeated MsgId is answered once, so a fuzz draw of 106 silenced another test.
+@given(text=MESSAGES.filter(xml_text), msg_id=st.integers(10**9, 10**12))
 def test_any_text_through_wechat_is_answered(hook, text, msg_id):
     pushed = fake_wechat.push(hook, fake_wechat.text_xml("o-fuzz", text, msg_id), timeout=30)
     assert pushed.status == 200
