@@ -28,8 +28,9 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.store.database import SQLITE_BUSY_TIMEOUT_MS
+
 STORED = "_events_in_store"  # attribute of a tracker: how many of its events are in the store
-SQLITE_BUSY_TIMEOUT_S = 15
 
 
 def _sqlite_wal(connection: Any, _record: Any) -> None:  # noqa: ANN401 - DB-API objects
@@ -48,7 +49,7 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
             url = self.engine.url
             self.engine.dispose()
             self.engine = create_engine(url, poolclass=QueuePool, connect_args={
-                "check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+                "check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(self.engine, "connect", _sqlite_wal)
             self.sessionmaker = sessionmaker(bind=self.engine)
 
