@@ -227,6 +227,23 @@ def test_messages_typed_offline_wait_and_go_out_once_after_reconnect(phone: Page
     assert errors == [] or all("ERR_INTERNET_DISCONNECTED" in e for e in errors)
 
 
+def test_a_staff_reply_sent_while_the_phone_had_no_signal_shows_once_it_is_back(phone: Page, servers):
+    errors = page_errors(phone)
+    conversation_id = conversation_of(phone)
+    phone.context.set_offline(True)
+    expect(phone.locator("#status")).to_contain_text("网络已断开", timeout=10_000)
+    bot_says(servers, conversation_id, "您好，我是工会的小李，刚才信号不好吗？", staff="小李")
+    phone.context.set_offline(False)
+    reply = phone.locator(".msg--staff", has_text="刚才信号不好吗")
+    expect(reply).to_have_count(1, timeout=30_000)
+    expect(reply.locator(".msg__who")).to_have_text("工作人员 小李")
+    phone.reload()  # the reloaded page asks again for what came lately and shows nothing twice
+    expect(phone.locator("#status")).to_have_text("", timeout=30_000)
+    time.sleep(2)  # connected again by now, and told what came lately
+    expect(phone.locator(".msg--staff", has_text="刚才信号不好吗")).to_have_count(1)
+    assert errors == [] or all("ERR_INTERNET_DISCONNECTED" in e for e in errors)
+
+
 def test_a_message_waiting_when_the_page_is_reloaded_is_sent_after_it(phone: Page, servers):
     conversation_id = conversation_of(phone)
     phone.context.set_offline(True)

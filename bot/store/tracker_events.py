@@ -1,4 +1,7 @@
-"""Rasa's tracker store, read only: what was said since an event id, and each worker's last message.
+"""Rasa's tracker store, read only: what was said, what one conversation was told, the last messages.
+
+What was said since an event id feeds live pages; what the bot told one conversation since a moment
+is sent again to a chat page that lost its connection; each worker's last message fills the queue.
 
 Worker messages during a handoff reach Rasa, not the app database; Rasa's SQL tracker store keeps
 them in its `events` table (an autoincrement id and the conversation as sender_id), so the web
@@ -8,16 +11,24 @@ server follows that table the way it follows the change log (bot/store/live.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+import logging
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import Float, Integer, String, Text, column, func, select, table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from bot.store.database import StoreUnavailable, in_store
+
+log = logging.getLogger(__name__)
 
 EVENTS = table("events", column("id", Integer), column("sender_id", String), column("type_name", String),
                column("timestamp", Float), column("data", Text))
 SAID = ("user", "bot")  # the events a transcript shows
 READ_AT_MOST = 500
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,3 +65,27 @@ def last_worker_messages(session: Session, conversation_ids: Collection[str]) ->
         text = (json.loads(data or "{}") or {}).get("text") or ""
         found[sender_id] = (text, at or 0.0)
     return found
+
+
+def bot_said_after(session: Session, conversation_id: str, after: float) -> list[dict[str, Any]]:
+    """The bot's (and staff's) messages to one conversation stamped later than `after`, oldest first.
+
+    As Rasa stored them: what a page that lost its connection may have missed.
+    """
+    rows = session.execute(select(EVENTS.c.data).where(EVENTS.c.sender_id == conversation_id,
+                                                       EVENTS.c.type_name == "bot", EVENTS.c.timestamp > after)
+                           .order_by(EVENTS.c.id).limit(READ_AT_MOST)).scalars()
+    return [json.loads(data) for data in rows if data]
+
+
+async def read(url: str, work: Callable[[Session], T], default: T) -> T:
+    """A read-only unit of work on Rasa's tracker store, or `default` while it cannot be read.
+
+    Rasa makes the store and its tables on its first start, and the web server may run before it
+    or without it (tests of the console alone): the queue then shows no last messages.
+    """
+    try:
+        return await in_store(work, url, read_only=True)
+    except (StoreUnavailable, DBAPIError) as error:
+        log.debug("tracker store not readable: %s", type(error).__name__)
+        return default

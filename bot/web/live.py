@@ -15,16 +15,15 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from sanic import Sanic
 from sanic.request import Request
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
 from bot.store import live, tracker_events
-from bot.store.database import StoreUnavailable, in_store
+from bot.store.database import in_store
 
 log = logging.getLogger(__name__)
 WATCH_EVERY_S = 0.15
@@ -34,7 +33,6 @@ RETRY_MS = 2000
 PRUNE_EVERY_S = 600.0
 SAID = "said"  # the kind of a Change made from a tracker message
 Event = tuple[str, dict[str, Any]]
-T = TypeVar("T")
 
 
 class Feed(Protocol):
@@ -144,13 +142,13 @@ class Watcher:
     async def read_said(self) -> None:
         """One read of the tracker store's new messages; they go to every open stream."""
         if self.last_event is None:
-            self.last_event = await from_tracker(self.tracker_url, tracker_events.latest, None)
+            self.last_event = await tracker_events.read(self.tracker_url, tracker_events.latest, None)
             return
 
         def read(session: Session) -> tuple[int, list[tracker_events.Said]]:
             return tracker_events.said_since(session, self.last_event)
 
-        self.last_event, said = await from_tracker(self.tracker_url, read, (self.last_event, []))
+        self.last_event, said = await tracker_events.read(self.tracker_url, read, (self.last_event, []))
         if said:
             self.hub.publish([live.Change(0, SAID, conversation_id=message.conversation_id) for message in said])
 
@@ -167,19 +165,6 @@ class Watcher:
             except Exception as error:  # noqa: BLE001 - the watcher must outlive a bad moment (an outage, a lock)
                 log.warning("live changes not read: %s", type(error).__name__)
                 await asyncio.sleep(1)
-
-
-async def from_tracker(url: str, work: Callable[[Session], T], default: T) -> T:
-    """A read-only unit of work on Rasa's tracker store, or `default` while it cannot be read.
-
-    Rasa makes the store and its tables on its first start, and the web server may run before it
-    or without it (tests of the console alone): the queue then shows no last messages.
-    """
-    try:
-        return await in_store(work, url, read_only=True)
-    except (StoreUnavailable, DBAPIError) as error:
-        log.debug("tracker store not readable: %s", type(error).__name__)
-        return default
 
 
 def install(app: Sanic) -> None:

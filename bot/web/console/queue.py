@@ -18,7 +18,6 @@ from bot.store.database import in_store
 from bot.store.roles import ROLE_SKILLS, StaffMember
 from bot.web.console.auth import current_staff, staff_only
 from bot.web.console.pages import page
-from bot.web.live import from_tracker
 
 blueprint = Blueprint("console_queue", url_prefix="/console")
 # Channel names as staff say them (the handoff's channel is the Rasa input channel's name).
@@ -46,8 +45,8 @@ async def queue_snapshot(app: Sanic, staff: StaffMember) -> dict[str, Any]:
     """The queue as the page shows it, with the server's clock so waiting times count from the same now."""
     rows = await in_store(lambda session: handoff.board(session, staff=staff), read_only=True)
     conversations = [row.item.conversation_id for row in rows]
-    said = await from_tracker(app.ctx.settings.tracker.read_only_url,
-                              lambda session: tracker_events.last_worker_messages(session, conversations), {})
+    said = await tracker_events.read(app.ctx.settings.tracker.read_only_url,
+                                     lambda session: tracker_events.last_worker_messages(session, conversations), {})
     kb = load_cached(str(app.ctx.settings.knowledge_dir))
     return {"items": [{**row_json(row, kb, said.get(row.item.conversation_id)),
                        "mine": row.item.staff_id == staff.id, "offered_to_me": row.item.offered_to == staff.id}

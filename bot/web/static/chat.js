@@ -7,6 +7,7 @@
   var SESSION_KEY = "zgfw.session";
   var LOG_KEY = "zgfw.log";
   var STATUS_EVERY_MS = 5 * 60 * 1000;
+  var CATCH_UP_SLACK_S = 300;  // ask again for a few minutes before the last message had: servers' clocks differ
   var log = document.getElementById("log");
   var form = document.getElementById("form");
   var input = document.getElementById("input");
@@ -22,6 +23,7 @@
   var shown = {};           // message id -> its list item, to mark it sent
   var sentOn = {};          // message id -> the connection it last went out on
   var history = JSON.parse(sessionStorage.getItem(LOG_KEY) || "[]");
+  var had = {};             // "<tracker timestamp>:<part>" of every stamped bot message shown
 
   // ---- the transcript: entries kept in sessionStorage, each shown as a list item
 
@@ -116,7 +118,7 @@
   function emit(entry) {
     sentOn[entry.id] = connection;
     socket.emit("user_uttered",
-      { message: entry.payload || entry.text, session_id: sessionId, metadata: { message_id: entry.id } },
+      { message: entry.payload || entry.text, session_id: sessionId, metadata: { message_id: entry.id }, since: since() },
       function () { acknowledged(entry); });
     markSent(entry);
     showTyping(true);
@@ -134,6 +136,18 @@
     var due = outbox.filter(function (entry) { return sentOn[entry.id] !== connection; });
     if (due.length) { setStatus("已重新连上，正在发送 " + due.length + " 条待发送的消息…", "resending"); }
     due.forEach(emit);
+  }
+
+  // ---- what the server said while the page was away: it sends again what it stored after `since`
+
+  function stampOf(data) {
+    return typeof data.at === "number" ? data.at + ":" + (data.part || 0) : null;
+  }
+
+  function since() {
+    var stamps = history.filter(function (entry) { return typeof entry.said === "number"; })
+      .map(function (entry) { return entry.said; });
+    return stamps.length ? Math.max.apply(null, stamps) - CATCH_UP_SLACK_S : null;
   }
 
   // ---- the connection
@@ -159,6 +173,9 @@
       return { title: b.title, payload: b.payload };
     });
     var entry = { from: "bot", text: data.text || "", buttons: buttons, at: Date.now() };
+    var key = stampOf(data);
+    if (key && had[key]) { return; }  // sent again after a reconnect, and already on the page
+    if (key) { had[key] = true; entry.said = data.at; entry.part = data.part || 0; }
     if (typeof data.staff === "string" && data.staff) { entry.staff = data.staff; }
     if (!entry.text && !buttons.length) { return; }
     render(entry);
@@ -172,7 +189,7 @@
     socket.on("connect", function () {
       connection += 1;
       setStatus(outbox.length ? "已重新连上，正在恢复对话…" : "");
-      socket.emit("session_request", { session_id: sessionId });
+      socket.emit("session_request", { session_id: sessionId, since: since() });
     });
     socket.on("session_confirm", function (id) {
       var fresh = !sessionId;
@@ -224,6 +241,9 @@
   });
 
   history.forEach(render);
+  history.forEach(function (entry) {
+    if (typeof entry.said === "number") { had[stampOf({ at: entry.said, part: entry.part })] = true; }
+  });
   outbox = history.filter(function (entry) { return entry.pending; });
   checkDuty();
   setInterval(checkDuty, STATUS_EVERY_MS);
