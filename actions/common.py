@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TypeVar
 
 from rasa_sdk import Tracker
@@ -23,19 +21,7 @@ T = TypeVar("T")
 
 def knowledge() -> KnowledgeBase:
     """The checked knowledge base (cached after the first call)."""
-    return _loaded(str(load_settings().knowledge_dir))
-
-
-@lru_cache(maxsize=2)
-def _loaded(root: str) -> KnowledgeBase:
-    """Load once, then freeze everything alive out of the garbage collector's full sweeps.
-
-    The knowledge base lives as long as the action server: walking its 120,000 objects took 60 ms,
-    paid by whichever turn came then.
-    """
-    kb = load_cached(root)
-    gc.freeze()
-    return kb
+    return load_cached(str(load_settings().knowledge_dir))
 
 
 def latest_parse(tracker: Tracker) -> dict:

@@ -14,7 +14,7 @@ rm -f /tmp/zgfw-kb-check.$$
 # knowledge/replies.yml is wording the actions read at run time, knowledge/canned.yml the console's
 # canned responses and knowledge/assignment.yml (capacity, offers, escalation) the web server's rules:
 # none is a training input, so staff can change them without a retrain.
-# The code inputs are bot/kb, bot/nlu and every module of ours they import (`bot kb code` follows them).
+# The code inputs are bot/nlu (the pipeline's components) and every module of ours it imports (`bot kb code`).
 inputs=$( { ls config.yml domain.yml;
             find data knowledge build/data build/jieba -type f -not -path knowledge/replies.yml \
                  -not -path knowledge/canned.yml -not -path knowledge/assignment.yml;

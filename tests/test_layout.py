@@ -1,7 +1,9 @@
 """Imports flow one way: the folders of bot/ are layers, and no layer reaches up (README, "Where things are")."""
 
+import yaml
+
 from bot.settings import ROOT
-from bot.tools.imports import closure, imported_by, module_name
+from bot.tools.imports import imported_by, model_code, module_name
 
 # Small modules any layer may use; they import only each other.
 SHARED = {"bot.settings", "bot.clock", "bot.text", "bot.privacy", "bot.workdays", "bot.consent",
@@ -56,6 +58,11 @@ def test_action_modules_share_only_common_forms_and_say():
 
 
 def test_the_model_depends_on_the_knowledge_and_nlu_code_only():
-    code = {module_name(path) for path in closure([ROOT / "bot" / "kb", ROOT / "bot" / "nlu"])}
-    assert {"bot.kb.knowledge", "bot.nlu.retrieval", "bot.text"} <= code
+    code = {module_name(path) for path in model_code()}
+    assert {"bot.kb.knowledge", "bot.nlu.retrieval", "bot.nlu.crisis", "bot.text"} <= code
     assert not {name for name in code if name.startswith(("bot.store", "bot.web", "bot.tools", "actions"))}
+    # The answer decision runs beside the model: recalibrating it must not retrain.
+    assert "bot.kb.answering" not in code
+    pipeline = {step["name"].rsplit(".", 1)[0] for step in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"]
+                if "." in step["name"]}
+    assert pipeline <= code

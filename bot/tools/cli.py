@@ -32,9 +32,9 @@ def _kb_check(args: argparse.Namespace) -> int:
 
 
 def _kb_code(args: argparse.Namespace) -> int:
-    from bot.tools.imports import closure
+    from bot.tools.imports import model_code
 
-    for path in closure([ROOT / "bot" / "kb", ROOT / "bot" / "nlu"]):
+    for path in model_code():
         print(path.relative_to(ROOT))
     return 0
 
@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     build = kb.add_parser("build", help="write the training files generated from knowledge/")
     build.add_argument("--out", default=str(ROOT / "build"))
     build.set_defaults(handler=_kb_build)
-    kb.add_parser("code", help="list the code a trained model depends on (bot/kb, bot/nlu and what they import)"
+    kb.add_parser("code", help="list the code a trained model runs (bot/nlu and what it imports)"
                   ).set_defaults(handler=_kb_code)
     importer = kb.add_parser("import", help="bring in a union's own knowledge files (checked first)")
     importer.add_argument("source", help="folder with entries/*.yml, local/*.yml, terms.yml, next_steps.yml")

@@ -53,3 +53,13 @@ def closure(folders: list[Path]) -> list[Path]:
             todo.append(parent)
             parent = parent.parent.parent / "__init__.py"
     return sorted(seen)
+
+
+def model_code() -> list[Path]:
+    """The code a trained model runs: the pipeline's components and every module of ours they import.
+
+    config.yml names only bot.nlu components. The answer decision (bot/kb/answering.py) and the
+    training data writer are not in it: they run beside the model, and what the writer wrote is
+    itself a training input.
+    """
+    return closure([ROOT / "bot" / "nlu"])
