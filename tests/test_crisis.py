@@ -75,6 +75,19 @@ def test_recall_on_the_crisis_set_and_false_alarms_on_ordinary_labor_messages(of
     assert false_alarm <= FALSE_ALARM_CEILING, alarms
 
 
+# How workers end a conversation, written for this test and never trained on. Farewells in crisis.yml
+# thank people too ("最后谢谢你一次，再见了"); a plain thank-you that alarmed would send a counselor
+# to most finished conversations, so not one may.
+CLOSERS = ["好的 多谢你了", "谢谢你们了", "那谢谢你了", "好的谢谢啦", "谢谢您了", "太感谢您了",
+           "感谢你的解答", "多谢指教", "明白啦 多谢", "好的 我知道了 谢谢你", "谢谢你们 辛苦了",
+           "谢谢 拜拜", "嗯嗯好的 谢谢", "谢谢了哈", "万分感谢", "谢谢您的耐心解答", "好 我去问问 谢谢你了"]
+
+
+def test_a_thank_you_or_goodbye_never_alarms(offline_bot):
+    alarms = [text for text in CLOSERS if offline_bot.parse(text)["intent"]["name"] == "crisis"]
+    assert alarms == []
+
+
 def test_crisis_inside_a_labor_question_gets_the_person_first_then_the_answer(offline_bot):
     report = offline_bot.ask("老板欠了我三个月工资不给，我真的不想活了", sender="t-crisis-wage")
     assert report["intent"]["name"] == "crisis" and report["handoff"] is True
