@@ -5,10 +5,12 @@ import sqlite3
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.settings import ROOT
+from bot.store import tracker_events
+from bot.store.database import session_scope
 from bot.store.tracker_store import ThreadedSQLTrackerStore
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -63,3 +65,19 @@ def test_a_tracker_the_store_did_not_load_is_counted_first_as_rasa_counts_it(tmp
         rows.append(_stored(path))
     assert rows[0] == rows[1]
     assert [kind for _, kind in rows[0]] == ["action", "session_started", "action", "user", "action", "slot", "action"]
+
+
+def test_what_a_page_missed_is_read_newest_last_and_never_beyond_the_newest_few(tmp_path, monkeypatch):
+    path = tmp_path / "tracker.db"
+    store = ThreadedSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    for conversation, first in (("w3", 1000.0), ("w4", 1000.5)):
+        said = [BotUttered(f"{conversation} 第{n}条", metadata={"staff": "小李"} if n == 5 else {},
+                           timestamp=first + n) for n in range(1, 6)]
+        asyncio.run(store.save(DialogueStateTracker.from_events(conversation, said, DOMAIN.slots)))
+    monkeypatch.setattr(tracker_events, "READ_AT_MOST", 3)
+    with session_scope(f"sqlite:///{path}", read_only=True) as session:
+        everything = tracker_events.bot_said_after(session, "w3", 0.0)
+        after_three = tracker_events.bot_said_after(session, "w3", 1003.0)
+    assert [m["text"] for m in everything] == ["w3 第3条", "w3 第4条", "w3 第5条"]  # the newest, oldest first
+    assert [m["text"] for m in after_three] == ["w3 第4条", "w3 第5条"]
+    assert everything[-1]["metadata"] == {"staff": "小李"} and everything[-1]["timestamp"] == 1005.0

@@ -70,12 +70,13 @@ def last_worker_messages(session: Session, conversation_ids: Collection[str]) ->
 def bot_said_after(session: Session, conversation_id: str, after: float) -> list[dict[str, Any]]:
     """The bot's (and staff's) messages to one conversation stamped later than `after`, oldest first.
 
-    As Rasa stored them: what a page that lost its connection may have missed.
+    As Rasa stored them: what a page that lost its connection may have missed. At most the newest
+    READ_AT_MOST, so a page that asks from long ago still gets the latest.
     """
     rows = session.execute(select(EVENTS.c.data).where(EVENTS.c.sender_id == conversation_id,
                                                        EVENTS.c.type_name == "bot", EVENTS.c.timestamp > after)
-                           .order_by(EVENTS.c.id).limit(READ_AT_MOST)).scalars()
-    return [json.loads(data) for data in rows if data]
+                           .order_by(EVENTS.c.id.desc()).limit(READ_AT_MOST)).scalars().all()
+    return [json.loads(data) for data in reversed(rows) if data]
 
 
 async def read(url: str, work: Callable[[Session], T], default: T) -> T:
