@@ -244,6 +244,20 @@ def test_a_staff_reply_sent_while_the_phone_had_no_signal_shows_once_it_is_back(
     assert errors == [] or all("ERR_INTERNET_DISCONNECTED" in e for e in errors)
 
 
+def test_a_page_that_has_shown_nothing_from_the_bot_is_told_all_of_it(phone: Page):
+    ask(phone, "加班费怎么算")
+    expect(basis(phone)).to_have_count(1, timeout=60_000)
+    told = bot_bubbles(phone).count()
+    # The greeting and the answer never reached this page (lost with its connection): only the worker's words remain.
+    phone.evaluate("sessionStorage.setItem('zgfw.log', JSON.stringify("
+                   "JSON.parse(sessionStorage.getItem('zgfw.log')).filter(e => e.from === 'user')))")
+    phone.reload()
+    expect(basis(phone)).to_have_count(1, timeout=30_000)
+    expect(bot_bubbles(phone)).to_have_count(told)
+    time.sleep(2)  # a second copy would have come by now
+    expect(bot_bubbles(phone)).to_have_count(told)
+
+
 def test_a_message_waiting_when_the_page_is_reloaded_is_sent_after_it(phone: Page, servers):
     conversation_id = conversation_of(phone)
     phone.context.set_offline(True)

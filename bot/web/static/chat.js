@@ -144,10 +144,13 @@
     return typeof data.at === "number" ? data.at + ":" + (data.part || 0) : null;
   }
 
+  // A page that has shown nothing from the bot yet (its first answer was lost with the connection)
+  // asks for all of it; one holding only unstamped messages (kept from before stamps) asks for none.
   function since() {
     var stamps = history.filter(function (entry) { return typeof entry.said === "number"; })
       .map(function (entry) { return entry.said; });
-    return stamps.length ? Math.max.apply(null, stamps) - CATCH_UP_SLACK_S : null;
+    if (stamps.length) { return Math.max.apply(null, stamps) - CATCH_UP_SLACK_S; }
+    return history.some(function (entry) { return entry.from === "bot"; }) ? null : 0;
   }
 
   // ---- the connection
