@@ -16,6 +16,8 @@ from bot.kb.statutes import article_label
 from bot.text import sentences
 
 # UNKNOWN_BELOW, REFER_* and FOCUS_BOOST are calibrated on our real-question dev split (eval/), see `make eval`.
+# REFER_SHARE: the lowest share that still says "not covered" for 60% of uncovered labor questions (the
+# issue's target) and refers no more labor questions; lower, uncovered questions are referred instead.
 UNKNOWN_BELOW = 0.22
 CLARIFY_MARGIN = 0.08
 CLARIFY_BELOW = 0.45
@@ -24,7 +26,7 @@ FOLLOW_UP_BELOW = 0.5
 ENTITY_BOOST = 0.25
 FOCUS_BOOST = 0.15
 DECLINE_FROM = 0.2
-REFER_SHARE = 0.5
+REFER_SHARE = 0.42
 REFER_MASS = 0.1
 SECOND_FROM = 0.25
 
