@@ -162,8 +162,12 @@ def test_bot_and_worker_markup_is_shown_as_text_and_runs_nothing(phone: Page, se
     expect(staff_message.locator("li")).to_have_count(3)
     expect(staff_message.locator(".msg__bubble")).to_contain_text("<script>window.hacked='b2'</script>")
     log = phone.locator("#log")
-    for tag in ("img", "script", "b", "a"):
+    for tag in ("img", "script", "b"):
         assert log.locator(tag).count() == 0, tag
+    # The markup became no link; the only links are the page's own (a hotline in the bot's answer to the worker).
+    assert phone.locator(".msg--user a").count() == staff_message.locator("a").count() == 0
+    assert all(href.startswith(("tel:", "https://", "http://"))
+               for href in log.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))"))
     time.sleep(0.5)  # an onerror would have fired by now
     assert phone.evaluate("window.hacked") is None
     assert errors == []
