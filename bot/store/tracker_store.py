@@ -10,7 +10,9 @@ lock store serialises turns, and staff events come in through Rasa's API, which 
 SQLite (the embedded default) keeps a few connections open instead of opening the file for every
 query, and runs in WAL mode: a save is one append (0.2 ms instead of 0.9 ms for a rewritten
 journal here), and the web server's read-only look at the events (bot/store/tracker_events.py)
-neither waits for it nor stops it. Rows are the ones Rasa writes, so Rasa reads them back unchanged.
+neither waits for it nor stops it. Rows are the ones Rasa writes, so Rasa reads them back unchanged,
+but written in one statement and read as their `data` column only: building an ORM object for every
+event was two thirds of a save's CPU (2.3 ms for a knowledge turn's 12 events here).
 
 Registered in endpoints.yml as `tracker_store: {type: bot.store.tracker_store.ThreadedSQLTrackerStore, ...}`.
 """
@@ -22,6 +24,7 @@ import json
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import create_engine, event
@@ -37,6 +40,14 @@ def _sqlite_wal(connection: Any, _record: Any) -> None:  # noqa: ANN401 - DB-API
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The columns Rasa's SQLTrackerStore writes for one event."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}
 
 
 class ThreadedSQLTrackerStore(SQLTrackerStore):
@@ -58,8 +69,8 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
 
     def _load(self, sender_id: str, all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
-            events = [json.loads(row.data) for row in rows]
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions)
+            events = [json.loads(data) for data, in query.with_entities(self.SQLEvent.data)]
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -78,11 +89,8 @@ class ThreadedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             known = getattr(tracker, STORED, None)
             new = events[known:] if known is not None else list(self._additional_events(session, tracker))
-            for item in new:
-                data = item.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=item.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
+            rows = [_row(tracker.sender_id, item) for item in new]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
         return len(events)

@@ -69,13 +69,20 @@ class Process:
     env: dict[str, str]
 
 
+# Rasa keeps its connection to the action server open between calls (bot/tools/rasa_server.py) and
+# drops it after 2 s idle. The action server must not drop it first, even when it was stalled for a
+# while with a call waiting: Sanic's 5 s default would close such a connection unread on waking.
+ACTION_SERVER_KEEP_ALIVE_SECONDS = 120
+
+
 def rasa_pair(settings: Settings, endpoints: Path, name: str = "") -> list[Process]:
     """An action server and the Rasa server that calls it, on the settings' ports."""
     env = child_environment(settings)
+    action_env = {**env, "SANIC_KEEP_ALIVE_TIMEOUT": str(ACTION_SERVER_KEEP_ALIVE_SECONDS)}
     return [
         Process(f"action server{name}", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                          "--port", str(settings.action_port), "--logging-config_file", "logging.yml"],
-                f"http://{settings.host}:{settings.action_port}/health", env),
+                f"http://{settings.host}:{settings.action_port}/health", action_env),
         Process(f"rasa server{name}", [sys.executable, "-m", "bot.tools.rasa_server", "run", "--enable-api",
                                        f"--auth-token={settings.rasa_token}", "--interface", settings.host,
                                        "--port", str(settings.rasa_port),
