@@ -70,8 +70,8 @@ class Process:
 
 
 # Rasa keeps its connection to the action server open between calls (bot/tools/rasa_server.py) and
-# drops it after 2 s idle. The action server must not drop it first, even when it was stalled for a
-# while with a call waiting: Sanic's 5 s default would close such a connection unread on waking.
+# drops it after 2 s idle. The action server must not drop it first, even after a stall (shorter
+# than this) with a call waiting: Sanic's 5 s default would close such a connection unread on waking.
 ACTION_SERVER_KEEP_ALIVE_SECONDS = 120
 
 
