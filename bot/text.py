@@ -43,11 +43,16 @@ def words(text: str) -> list[str]:
     return [w for w in jieba.lcut(text) if w.strip() and w not in _PUNCTUATION]
 
 
-def syllables(text: str) -> list[str]:
-    """Toneless pinyin of each character: phone input's homophone slips (设保, 产家) read as meant."""
+@lru_cache(maxsize=1024)
+def syllables(text: str) -> tuple[str, ...]:
+    """Toneless pinyin of each character: phone input's homophone slips (设保, 产家) read as meant.
+
+    Kept for the last messages: the topic model and the crisis model both read a message's sounds,
+    and pypinyin is most of what their features cost (0.5 ms for a short question).
+    """
     from pypinyin import lazy_pinyin
 
-    return [s for s in lazy_pinyin(text, errors="ignore") if s.strip()]
+    return tuple(s for s in lazy_pinyin(text, errors="ignore") if s.strip())
 
 
 def sentences(text: str) -> list[str]:

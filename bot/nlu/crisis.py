@@ -90,11 +90,6 @@ class CrisisModel:
         """The message with ordinary uses of death and danger words blotted out."""
         return self._benign_pattern.sub(_MASK, text) if self._benign_pattern else text
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """Class probabilities of a normalised message."""
-        row = self._features([self.mask(text)])
-        return dict(zip(self._probabilities.classes, map(float, self._probabilities(row)[0]), strict=True))
-
     def _features(self, texts: list[str], *, fit: bool = False):  # noqa: ANN202 - a scipy sparse matrix
         """Characters, words and sounds (pinyin catches "不想或了", "自沙"), side by side."""
         parts = (self._chars, self._words, self._sounds)
@@ -108,7 +103,9 @@ class CrisisModel:
         """
         parts = sentences(text)
         judged = [text, *parts] if len(parts) > 1 else [text]
-        probabilities = max((self.probabilities(part) for part in judged), key=lambda p: p[CRISIS])
+        rows = self._probabilities(self._features([self.mask(part) for part in judged]))  # one row per part
+        worst = rows[int(rows[:, self._probabilities.classes.index(CRISIS)].argmax())]
+        probabilities = dict(zip(self._probabilities.classes, map(float, worst), strict=True))
         crisis = probabilities[CRISIS]
         phrase = self._matcher.first(self.mask(text))
         if phrase is not None or crisis >= CRISIS_FROM:

@@ -58,6 +58,9 @@ def told_as_stories(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return told
 
 
+_LAID_OUT = ("_probabilities", "_by_owner", "_owner_starts", "_owner_rows", "_bm25_columns")
+
+
 class TopicModel:
     """Ranks topics and entries for a message; fitted from a KnowledgeBase."""
 
@@ -104,20 +107,42 @@ class TopicModel:
                            self._sounds.fit_transform(texts)]).tocsr()
         self._classifier = LogisticRegression(C=20.0, max_iter=3000)
         self._classifier.fit(features, labels)
-        self._probabilities = Probabilities(self._classifier)
         self._question_vectors = features[:entry_rows]
         self._question_owner = np.array(owners[:entry_rows])
         self._bm25 = BM25Okapi([words(normalize(" ".join((e.title, *e.questions)))) for e in kb.entries.values()])
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        """What every message reads, derived once from the fitted parts (rebuilt on load, never pickled).
+
+        The classifier's weights contiguous (`Probabilities`); each entry's question rows side by
+        side, so the nearest question per entry is one `maximum.reduceat`; and each term's BM25
+        column, so a message's BM25 scores are a sum of columns instead of rank_bm25's walk over
+        every entry for every term (`get_scores`, which these columns reproduce to the bit).
+        """
+        self._probabilities = Probabilities(self._classifier)
+        position = {entry_id: i for i, entry_id in enumerate(self.entry_ids)}
+        owner_index = np.array([position[owner] for owner in self._question_owner], dtype=np.int64)
+        self._by_owner = np.argsort(owner_index, kind="stable")
+        self._owner_starts = np.searchsorted(owner_index[self._by_owner], np.arange(len(self.entry_ids)))
+        self._owner_rows = np.bincount(owner_index, minlength=len(self.entry_ids))
+        bm25 = self._bm25
+        doc_len = np.array(bm25.doc_len)
+        length_norm = bm25.k1 * (1 - bm25.b + bm25.b * doc_len / bm25.avgdl)
+        self._bm25_columns = {}
+        for term, idf in bm25.idf.items():
+            frequency = np.array([doc.get(term) or 0 for doc in bm25.doc_freqs])
+            self._bm25_columns[term] = (idf or 0) * (frequency * (bm25.k1 + 1) / (frequency + length_norm))
 
     def __getstate__(self) -> dict:
-        """The contiguous weights are rebuilt on load rather than pickled (they would double the model)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_probabilities"}
+        """Only the fitted parts are pickled (the laid-out ones would double the model)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _LAID_OUT}
 
     def __setstate__(self, state: dict) -> None:
-        """On unpickling, give jieba the words the model was trained with and lay out the weights."""
+        """On unpickling, give jieba the words the model was trained with and lay out the rest."""
         self.__dict__.update(state)
         add_to_jieba(self._dictionary)
-        self._probabilities = Probabilities(self._classifier)
+        self._lay_out()
 
     @lru_cache(maxsize=256)  # noqa: B019 - the model lives as long as the process; a message is ranked twice
     def _features(self, text: str):  # noqa: ANN202 - a scipy sparse row, never changed by its users
@@ -138,17 +163,17 @@ class TopicModel:
     def rank_entries(self, text: str, limit: int = 8) -> list[Ranked]:
         """Entries by closeness to the message: nearest asked question and BM25 over terms."""
         similarity = (self._question_vectors @ self._features(text).T).toarray().ravel()
-        nearest: dict[str, float] = {}
-        for owner, value in zip(self._question_owner, similarity, strict=False):
-            nearest[owner] = max(nearest.get(owner, 0.0), float(value))
-        bm25 = self._bm25.get_scores(words(text))
+        nearest = np.maximum.reduceat(similarity[self._by_owner], self._owner_starts)
+        nearest = np.where(self._owner_rows > 0, np.maximum(nearest, 0.0), 0.0)
+        bm25 = np.zeros(len(self.entry_ids))
+        for term in words(text):
+            column = self._bm25_columns.get(term)
+            if column is not None:
+                bm25 += column
         top = float(bm25.max()) if len(bm25) and bm25.max() > 0 else 1.0
-        scores = {
-            entry_id: 0.6 * nearest.get(entry_id, 0.0) + 0.4 * float(bm25[i]) / top
-            for i, entry_id in enumerate(self.entry_ids)
-        }
-        best = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return [Ranked(entry_id, score) for entry_id, score in best]
+        scores = 0.6 * nearest + 0.4 * bm25 / top
+        best = np.argsort(-scores, kind="stable")[:limit]
+        return [Ranked(self.entry_ids[i], float(scores[i])) for i in best]
 
     def topic_of(self, entry: Entry | str) -> str:
         """The topic of an entry id (entries never change topic inside one model)."""
