@@ -1,5 +1,7 @@
 """The answer decision on hand-made parse results (no model needed)."""
 
+import pytest
+
 from bot.kb import answering
 from bot.kb.answering import Context, decide
 from tests.conftest import make_parse as parse
@@ -110,3 +112,17 @@ def test_small_talk_marked_out_of_scope_is_declined_unless_the_topic_is_clear(kb
     clear = decide(parse(kb, "out_of_scope", [("wage.arrears", 0.8)]), Context(), kb)
     assert vague.kind == "decline"
     assert clear.kind == "answer" and clear.entry.topic == "wage.arrears"
+
+
+@pytest.mark.parametrize("text", ["<b></b>", "[link](http://x.y)", "help me please", "???"])
+def test_a_message_with_no_chinese_is_asked_again_not_referred_on_the_models_guess(kb, text):
+    referral = decide(parse(kb, "ask_knowledge", [("law:consumer", 0.6), ("wage.arrears", 0.1)], text=text),
+                      Context(), kb)
+    faint = decide(parse(kb, "ask_knowledge", [("time.holidays", 0.05)], text=text), Context(), kb)
+    assert referral.kind == faint.kind == "ask_rephrase"
+    assert referral.topic is None and referral.area is None
+
+
+def test_a_clear_topic_without_chinese_words_is_still_answered(kb):
+    decision = decide(parse(kb, "ask_knowledge", [("contract.severance", 0.8)], text="N+1"), Context(), kb)
+    assert decision.kind == "answer" and decision.entry.topic == "contract.severance"

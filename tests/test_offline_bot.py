@@ -106,3 +106,10 @@ def test_a_divorce_question_is_referred_not_answered_with_a_labor_entry(offline_
     assert report["decision"] == "refer" and report["referral"] == "family"
     assert report["topic"] is None and report["entry"] is None
     assert "12348" in report["answer"]
+
+
+@pytest.mark.parametrize("text", ["<b></b>", "<script>alert(1)</script>", "help me please"])
+def test_markup_or_english_alone_is_asked_again_in_chinese(offline_bot, kb, text):
+    report = offline_bot.ask(text, sender=f"no-chinese-{abs(hash(text))}")
+    assert report["decision"] == "ask_rephrase" and report["referral"] is None
+    assert report["answer"].startswith(kb.replies["ask_rephrase"].text)

@@ -7,6 +7,7 @@ asks which of two close topics the worker means, or admits it does not know.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,7 +33,8 @@ SECOND_FROM = 0.25
 
 OUT_OF_SCOPE = "out_of_scope"
 
-Kind = Literal["answer", "clarify", "unknown", "ask_topic_first", "decline", "refer"]
+Kind = Literal["answer", "clarify", "unknown", "ask_topic_first", "decline", "refer", "ask_rephrase"]
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -169,8 +171,26 @@ def other_area(parse: dict[str, Any], kb: KnowledgeBase) -> LawArea | None:
     return kb.law_areas[max(areas, key=areas.__getitem__)]
 
 
+def unreadable(text: str) -> bool:
+    """Something was typed, but no Chinese: markup, a link, English words, stray keys.
+
+    The models read Chinese; on such a message their guess is noise ("<b></b>" came out as a
+    consumer dispute). A clear topic may still be answered ("N+1"), but nothing is referred,
+    declined or admitted unknown on that guess: the worker is asked to say it again.
+    """
+    return bool(text.strip()) and not _CHINESE.search(text)
+
+
 def decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decision:
     """Pick the answer for a knowledge question or a follow-up."""
+    decision = _decide(parse, context, kb)
+    if decision.kind in ("refer", "decline", "unknown") and unreadable(parse.get("text") or ""):
+        return Decision("ask_rephrase", None, decision.candidates)
+    return decision
+
+
+def _decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decision:
+    """The decision on what the models read (a tapped button first, then the topic ranking)."""
     chosen = _chosen(parse, kb)
     if chosen is not None:
         return Decision("answer", chosen)

@@ -42,7 +42,7 @@ from bot.store.similar import groups_of
 # A worker's reaction to a reply (tapping an offered topic, asking for a person) comes within minutes;
 # later it is a new question, not a verdict on this one.
 REACTION_WINDOW = dt.timedelta(minutes=10)
-NOT_ANSWERED = ("decline", "unknown", "ask_topic_first")
+NOT_ANSWERED = ("decline", "unknown", "ask_topic_first", "ask_rephrase")
 REASONS = ("not_answered", "low_confidence", "not_picked", "handoff")
 VERDICTS = ("covered", "new_entry")
 EXAMPLES = 3

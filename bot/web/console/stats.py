@@ -27,7 +27,8 @@ blueprint = Blueprint("console_stats", url_prefix="/console")
 
 CHANNELS = {"socketio": "网页聊天", "wechat": "微信公众号", "rest": "接口（REST）", "telegram": "Telegram"}
 OUTCOMES = {"answer": "已回答", "clarify": "请职工在相近主题中选择", "unknown": "没有把握回答",
-            "ask_topic_first": "追问前先问是哪方面", "decline": "超出服务范围，婉拒", "refer": "转介其他法律领域"}
+            "ask_topic_first": "追问前先问是哪方面", "decline": "超出服务范围，婉拒", "refer": "转介其他法律领域",
+            "ask_rephrase": "没有中文，请职工换个说法"}
 # Topic groups are the part of a topic id before the dot (knowledge/topics.yml lists them).
 GROUPS = {"contract": "劳动合同", "wage": "工资报酬", "time": "工时与休假", "insurance": "社会保险",
           "injury": "工伤", "women": "女职工权益", "dispute": "劳动争议处理", "legalaid": "法律援助",
