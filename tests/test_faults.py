@@ -8,6 +8,7 @@ import time
 
 from bot.settings import ROOT
 from bot.tools import launcher
+from bot.tools.services import free_port
 from tests import fake_wechat
 from tests.conftest import RUNNING
 from tests.test_chat_sessions import page
@@ -114,10 +115,11 @@ def test_the_app_database_stopping_mid_form_loses_no_answer_and_opens_one_case(t
     database.start()
     try:
         url = new_database(database)
-        with another_system(tmp_path, ZGFW_RASA_PORT="16205", ZGFW_ACTION_PORT="16255", ZGFW_WEB_PORT="16300",
-                            DATABASE_URL=url):
+        rasa = free_port()
+        with another_system(tmp_path, ZGFW_RASA_PORT=str(rasa), ZGFW_ACTION_PORT=str(free_port()),
+                            ZGFW_WEB_PORT=str(free_port()), DATABASE_URL=url):
             def say(text: str) -> str:
-                said = post("http://127.0.0.1:16205/webhooks/rest/webhook", {"sender": "db-down", "message": text})
+                said = post(f"http://127.0.0.1:{rasa}/webhooks/rest/webhook", {"sender": "db-down", "message": text})
                 return texts(said)
 
             for text, expected in INTAKE[:-1]:

@@ -7,6 +7,7 @@ import sys
 import time
 
 from bot.settings import ROOT
+from bot.tools.services import free_port
 from tests.conftest import another_system
 
 
@@ -16,15 +17,16 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_run_prints_the_addresses_and_ctrl_c_stops_every_process(tmp_path):
-    env = {**os.environ, "ZGFW_RASA_PORT": "16005", "ZGFW_ACTION_PORT": "16055", "ZGFW_WEB_PORT": "16800",
-           "ZGFW_TRACKER_DB": str(tmp_path / "tracker.db")}
+    web = free_port()
+    env = {**os.environ, "ZGFW_RASA_PORT": str(free_port()), "ZGFW_ACTION_PORT": str(free_port()),
+           "ZGFW_WEB_PORT": str(web), "ZGFW_TRACKER_DB": str(tmp_path / "tracker.db")}
     launcher = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=open(tmp_path / "stderr", "w"))
     output = ""
     deadline = time.monotonic() + 300
     while "Press Ctrl-C to stop." not in output and time.monotonic() < deadline:
         output += launcher.stdout.readline()
-    assert "Chat page:       http://127.0.0.1:16800/" in output
+    assert f"Chat page:       http://127.0.0.1:{web}/" in output
     children = children_of(launcher.pid)
     assert len(children) == 3
     launcher.send_signal(signal.SIGINT)
@@ -38,10 +40,11 @@ def test_with_the_rest_channel_off_nobody_can_speak_through_rest(tmp_path):
     import urllib.error
     import urllib.request
 
-    with another_system(tmp_path, ZGFW_RASA_PORT="16105", ZGFW_ACTION_PORT="16155", ZGFW_WEB_PORT="16900",
-                        ZGFW_REST_CHANNEL="off"):
+    rasa = free_port()
+    with another_system(tmp_path, ZGFW_RASA_PORT=str(rasa), ZGFW_ACTION_PORT=str(free_port()),
+                        ZGFW_WEB_PORT=str(free_port()), ZGFW_REST_CHANNEL="off"):
         message = json.dumps({"sender": "oWeChatOpenIdOfSomeoneElse", "message": "我报了哪些课"}).encode()
-        request = urllib.request.Request("http://127.0.0.1:16105/webhooks/rest/webhook", data=message,
+        request = urllib.request.Request(f"http://127.0.0.1:{rasa}/webhooks/rest/webhook", data=message,
                                          headers={"Content-Type": "application/json"}, method="POST")
         try:
             urllib.request.urlopen(request, timeout=30)
@@ -49,5 +52,5 @@ def test_with_the_rest_channel_off_nobody_can_speak_through_rest(tmp_path):
         except urllib.error.HTTPError as refused:
             status = refused.code
         assert status == 404
-        with urllib.request.urlopen("http://127.0.0.1:16105/socket.io/?EIO=4&transport=polling", timeout=30) as page:
+        with urllib.request.urlopen(f"http://127.0.0.1:{rasa}/socket.io/?EIO=4&transport=polling", timeout=30) as page:
             assert page.status == 200  # the chat page's channel is still there
