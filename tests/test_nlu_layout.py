@@ -29,7 +29,7 @@ EDGES = ["", "。", "工资" * 1000, "😀😀😀", "老板跑了。三个月�
 def _state(component: str) -> object:
     """The pickled state of one of our components inside the trained model."""
     with tarfile.open(MODEL) as model:
-        member = next(m for m in model.getmembers() if f"{component}" in m.name and m.name.endswith("state.pkl"))
+        member = next(m for m in model.getmembers() if component in m.name and m.name.endswith("state.pkl"))
         return pickle.loads(model.extractfile(member).read())  # noqa: S301 - the model we trained
 
 

@@ -149,3 +149,11 @@ async def test_possible_distress_adds_the_hotline_and_a_person_to_the_answer(kb,
     assert dispatcher.messages[-1]["text"] == kb.replies["possible_risk"].text
     assert "12356" in dispatcher.messages[-1]["text"]
     assert dispatcher.messages[-1]["buttons"] == [{"title": "找人聊聊", "payload": "/request_human"}]
+
+
+async def test_markup_alone_is_asked_again_with_a_person_one_tap_away(kb, dispatcher):
+    parse = make_parse(kb, "ask_knowledge", [("law:consumer", 0.6)], text="<b></b>")
+    await ActionAnswer().run(dispatcher, tracker(parse), {})
+    asked = dispatcher.messages[0]
+    assert asked["text"] == kb.replies["ask_rephrase"].text
+    assert {"title": "转人工", "payload": "/request_human"} in asked["buttons"]
