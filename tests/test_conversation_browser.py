@@ -83,6 +83,8 @@ def test_staff_read_the_whole_conversation_and_answer_from_the_keyboard(browser,
     expect(staff.locator("#guess-entry summary")).to_contain_text("已用知识条目回答：加班费")
     staff.locator("#guess-entry summary").click()
     expect(staff.locator("#guess-entry .pre")).to_be_visible()
+    staff.evaluate("refreshContext()")  # what every new line of the conversation does: the entry stays open
+    expect(staff.locator("#guess-entry details")).to_have_attribute("open", "")
     expect(staff.locator("#guess-entry .citations")).to_contain_text("《")
 
     # An internal note stays with staff.

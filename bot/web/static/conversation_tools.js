@@ -63,6 +63,10 @@ function showGuess(guess) {
   document.getElementById("guess-topic").textContent = guess.topic
     ? `${guess.topic}${guess.confidence != null ? `（把握 ${guess.confidence}%）` : ""}` : "没有判断出话题";
   const box = document.getElementById("guess-entry");
+  // Every new line refreshes the panels: the same entry stays as the staff member left it (open while they read).
+  const shown = guess.entry ? guess.entry.id : "";
+  if (box.dataset.shown === shown) return;
+  box.dataset.shown = shown;
   box.replaceChildren(guess.entry
     ? entryPanel(guess.entry, `已用知识条目回答：${guess.entry.title}（${guess.entry.topic}）`)
     : el("p", "还没有用知识条目回答过", "muted"));
