@@ -3,7 +3,7 @@
 The topic model ranks entries by summed BM25 columns and one `maximum.reduceat` instead of
 rank_bm25's walk and a loop over every question; the crisis model judges a message's sentences
 in one batch instead of one by one. Both are checked to the bit against the plain versions, on the
-trained model and on the project's own messages (crisis and ordinary sets, every entry question).
+trained model and on the project's own messages (crisis and ordinary sets, two questions of every entry).
 """
 
 from __future__ import annotations

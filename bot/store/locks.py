@@ -86,8 +86,12 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """A ticket number no other replica can also get."""
+        return self._take(conversation_id, lock_lifetime)[0]
+
+    def _take(self, conversation_id: str, lifetime: float) -> tuple[int, bool, TicketLock]:
+        """A new ticket, whether it is served at once, and the lock, in one transaction."""
         try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+            return self._change(conversation_id, partial(_renewed, number=None, lifetime=lifetime))
         except Exception as error:  # Rasa expects LockError from a failing store
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
@@ -100,11 +104,7 @@ class AtomicRedisLockStore(RedisLockStore):
         Taking the ticket and finding it served is one transaction, so an idle conversation's turn
         costs two (take, hand on) instead of Rasa's three and a read.
         """
-        try:
-            ticket, served, held = await asyncio.to_thread(self._change, conversation_id,
-                                                           partial(_renewed, number=None, lifetime=lock_lifetime))
-        except Exception as error:  # Rasa expects LockError from a failing store
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        ticket, served, held = await asyncio.to_thread(self._take, conversation_id, lock_lifetime)
         try:
             while not served:
                 await asyncio.sleep(wait_time_in_seconds)
