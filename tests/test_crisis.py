@@ -3,9 +3,12 @@
 import json
 
 import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.kb.knowledge import CrisisExamples
 from bot.nlu.crisis import CrisisModel
+from bot.nlu.crisis_detector import CrisisDetector
 from bot.settings import ROOT
 
 # Regression floors for the written crisis and false-alarm sets (eval/), below the measured recall
@@ -99,3 +102,13 @@ def test_a_work_death_question_is_answered_without_an_alarm(offline_bot):
     report = offline_bot.ask("我哥在工地上出事故死亡了，工亡补助金和丧葬费能拿多少", sender="t-work-death")
     assert report["handoff"] is False and report["risk"] != "crisis"
     assert report["topic"].startswith("injury.")
+
+
+def test_diets_crisis_guess_stands_only_where_the_detector_sees_distress():
+    detector = CrisisDetector({}, None, None, small_model())
+    said = {text: Message(data={TEXT: text, INTENT: {INTENT_NAME_KEY: "crisis", PREDICTED_CONFIDENCE_KEY: 0.8}})
+            for text in ("加班费怎么算", "最近好累好崩溃", "工资没发我不想活了")}
+    detector.process(list(said.values()))
+    assert {text: m.get(INTENT)[INTENT_NAME_KEY] for text, m in said.items()} == {
+        "加班费怎么算": "ask_knowledge", "最近好累好崩溃": "crisis", "工资没发我不想活了": "crisis"}
+    assert said["最近好累好崩溃"].get("risk")["level"] == "possible"

@@ -78,6 +78,19 @@ def test_asking_for_a_person_with_a_question_gets_both(offline_bot):
     assert "12351" in report["answer"]
 
 
+@pytest.mark.parametrize(("text", "intent"), [("hello", "greet"), ("bye", "goodbye"), ("thx", "thank"),
+                                            ("ok", "affirm")])
+def test_small_talk_in_latin_letters_or_digits_stays_small_talk(offline_bot, text, intent):
+    # Beside the out-of-scope examples of digits and stray keys, "hello" had become out_of_scope.
+    assert offline_bot.parse(text)["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize("text", ["怎么转人公", "我要找真仁聊聊"])
+def test_a_person_asked_for_with_typing_slips_is_reached(offline_bot, text):
+    report = offline_bot.ask(text, sender=f"t-slip-{abs(hash(text))}")
+    assert report["intent"]["name"] == "request_human" and report["handoff"] is True
+
+
 def test_off_domain_is_declined(offline_bot):
     report = offline_bot.ask("红烧肉怎么做好吃", sender="t-off")
     assert report["topic"] is None
@@ -108,7 +121,9 @@ def test_a_divorce_question_is_referred_not_answered_with_a_labor_entry(offline_
     assert "12348" in report["answer"]
 
 
-@pytest.mark.parametrize("text", ["<b></b>", "<script>alert(1)</script>", "help me please"])
+# Digits and stray keys once read as small talk: "12345" got 好的，再见 and "asdfgh" 好的。
+@pytest.mark.parametrize("text", ["<b></b>", "<script>alert(1)</script>", "help me please", "13787654321",
+                                  "54321", "ghjkl", "!!!"])
 def test_markup_or_english_alone_is_asked_again_in_chinese(offline_bot, kb, text):
     report = offline_bot.ask(text, sender=f"no-chinese-{abs(hash(text))}")
     assert report["decision"] == "ask_rephrase" and report["referral"] is None

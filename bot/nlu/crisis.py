@@ -25,7 +25,7 @@ from bot.nlu.phrases import PhraseMatcher
 from bot.text import normalize, sentences, syllables, words
 
 Level = Literal["crisis", "possible", "none"]
-CRISIS, POSSIBLE, ORDINARY = "crisis", "possible", "ordinary"
+CRISIS, POSSIBLE, ORDINARY, NONE = "crisis", "possible", "ordinary", "none"
 # Probability of the crisis class from which the classifier alone escalates, and the combined
 # crisis + possible probability from which it adds the hotline and an offer of a person.
 # Chosen for recall on eval/crisis.jsonl and a blind set written apart from the training data
@@ -112,4 +112,4 @@ class CrisisModel:
             return Risk(CRISIS, crisis, phrase)
         if crisis + probabilities[POSSIBLE] >= POSSIBLE_FROM:
             return Risk(POSSIBLE, crisis)
-        return Risk("none", crisis)
+        return Risk(NONE, crisis)

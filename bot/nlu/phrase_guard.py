@@ -29,8 +29,12 @@ class PhraseGuard(KnowledgeComponent):
 
         `case_numbers: true` also settles it for a message holding one of our case numbers
         (FY-2026-000123 however typed): only a worker asking about their own case types one.
+        `by_sound: true` also matches the phrases typed with the wrong characters for the right
+        sounds ("转人公"); only where no listed phrase sounds like another request ("申请法援" is
+        "申请法院" by sound).
         """
-        return {**KnowledgeComponent.get_default_config(), "intent": "request_human", "case_numbers": False}
+        return {**KnowledgeComponent.get_default_config(), "intent": "request_human", "case_numbers": False,
+                "by_sound": False}
 
     def fit(self, kb: KnowledgeBase, training_data: TrainingData) -> tuple[str, ...]:
         """The phrases for this guard's intent."""
@@ -38,7 +42,7 @@ class PhraseGuard(KnowledgeComponent):
 
     def restored(self, state: tuple[str, ...]) -> None:
         """Compile the phrases once."""
-        self._matcher = PhraseMatcher(state)
+        self._matcher = PhraseMatcher(state, by_sound=self._config["by_sound"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Override the intent when a phrase is present."""
