@@ -46,7 +46,7 @@ eval: train ## topic accuracy, referrals, crisis recall and false alarms on ever
 bench: train ## p50/p95 latency of a turn and of /model/parse, against a minimal Rasa bot
 	@$(PY) -m bot bench
 
-load: system-deps train ## turns/s and p50/p95 at 1, 8 and 32 clients: the floor bot, this bot, this bot with 2 replicas
+load: system-deps train ## turns/s and p50/p95 at 1, 8 and 32 clients: the floor bot, this bot, this bot scaled with 1 and 2 replicas
 	@$(PY) -m bot load
 
 lock: ## re-pin both lock files, with hashes, from requirements.in and requirements-dev.in (needs the registry)
