@@ -88,6 +88,16 @@ def test_a_question_from_another_area_of_law_is_referred_not_answered(kb):
     assert decision.topic is None
 
 
+def test_a_question_split_between_labor_and_another_area_gets_not_sure_not_a_labor_answer(kb):
+    split = decide(parse(kb, "ask_knowledge", [("wage.arrears", 0.5), ("law:debt", 0.3)], text="老板借了我的钱"),
+                   Context(), kb)
+    mostly_labor = decide(parse(kb, "ask_knowledge", [("wage.arrears", 0.6), ("law:debt", 0.2)]), Context(), kb)
+    mostly_debt = decide(parse(kb, "ask_knowledge", [("wage.arrears", 0.4), ("law:debt", 0.4)]), Context(), kb)
+    assert split.kind == "unknown" and split.topic is None and split.area is None
+    assert mostly_labor.kind == "answer" and mostly_labor.topic == "wage.arrears"
+    assert mostly_debt.kind == "refer" and mostly_debt.area.id == "debt"
+
+
 def test_an_accident_on_the_way_to_work_is_referred_with_the_labor_entry_as_well(kb):
     ranking = [("law:traffic", 0.6), ("injury.commute", 0.3)]
     plain = decide(parse(kb, "ask_knowledge", ranking, text="被车撞了对方全责不给医药费"), Context(), kb)
