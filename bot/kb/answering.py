@@ -21,7 +21,7 @@ from bot.text import sentences
 # of the weight beside labor law -> referred; from 0.42 to 0.45, uncovered labor questions said so went from
 # 0.55 to 0.75 (they had been referred), no labor question lost its topic. DOUBT_SHARE: from that share up to
 # REFER_SHARE neither side is trusted -> "not sure" (12348, legal aid, a person): other law declined or
-# referred 0.883 -> 0.907, at one labor question of 183 (0.585 -> 0.579 top-1).
+# referred 0.883 -> 0.905, at one labor question of 183 (0.585 -> 0.579 top-1).
 UNKNOWN_BELOW = 0.22
 CLARIFY_MARGIN = 0.08
 CLARIFY_BELOW = 0.45
@@ -161,31 +161,19 @@ def outside_knowledge(parse: dict[str, Any]) -> bool:
     return bool(ranking) and ranking[0]["topic"] == NONE and ranking[0]["confidence"] >= DECLINE_FROM
 
 
-def _other_areas(parse: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, float], float]:
-    """Each other area of law's weight, and their share of the weight beside labor law (0 below REFER_MASS).
+def other_areas(parse: dict[str, Any], kb: KnowledgeBase) -> tuple[LawArea | None, float]:
+    """The likeliest other area of law, and the share of the weight all other areas hold beside labor law.
 
     Summed, because a question between family and inheritance law is still not a labor question;
-    a share, because long real questions spread their probability thin over many classes.
+    a share, because long real questions spread their probability thin over many classes. Below
+    REFER_MASS in all, the share counts as none.
     """
     mass = parse.get("topic_mass") or {}
     areas = {area: p for label, p in mass.items() if (area := area_of(label)) in kb.law_areas}
     total = sum(areas.values())
-    return areas, (total / (total + mass.get("labor", 0.0)) if total >= REFER_MASS else 0.0)
-
-
-def other_area(parse: dict[str, Any], kb: KnowledgeBase) -> LawArea | None:
-    """The likeliest other area of law, when other areas hold enough of the weight beside labor law."""
-    areas, share = _other_areas(parse, kb)
-    return kb.law_areas[max(areas, key=areas.__getitem__)] if share >= REFER_SHARE else None
-
-
-def in_doubt(parse: dict[str, Any], kb: KnowledgeBase) -> bool:
-    """Other areas of law hold too much of the weight for a labor answer, too little for a referral.
-
-    Such a question is often a labor question the topics do not cover, or one between two areas
-    (a loan from the boss); "not sure" with legal aid, a person and 12348 fits either.
-    """
-    return _other_areas(parse, kb)[1] >= DOUBT_SHARE
+    if total < REFER_MASS:
+        return None, 0.0
+    return kb.law_areas[max(areas, key=areas.__getitem__)], total / (total + mass.get("labor", 0.0))
 
 
 def unreadable(text: str) -> bool:
@@ -224,14 +212,16 @@ def _decide(parse: dict[str, Any], context: Context, kb: KnowledgeBase) -> Decis
         if intent == "follow_up":
             return Decision("ask_topic_first", None, tuple(ranked))
 
-    area = other_area(parse, kb)
-    if area is not None:
+    # From DOUBT_SHARE to REFER_SHARE neither a labor answer nor a referral is trusted: such a question is
+    # often a labor question the topics do not cover, or one between two areas (a loan from the boss).
+    area, share = other_areas(parse, kb)
+    if area is not None and share >= REFER_SHARE:
         angle = [c for c in ranked if c.topic in area.labor_angle(text)]
         return Decision("refer", None, tuple(ranked), area=area,
                         also=kb.entries[angle[0].entry] if angle else None)
     if outside_knowledge(parse) or (intent == OUT_OF_SCOPE and (top is None or top.score < CLARIFY_BELOW)):
         return Decision("decline", None, tuple(ranked))
-    if top is None or top.score < UNKNOWN_BELOW or in_doubt(parse, kb):
+    if top is None or top.score < UNKNOWN_BELOW or share >= DOUBT_SHARE:
         return Decision("unknown", None, tuple(ranked))
     if (len(ranked) > 1 and top.score < CLARIFY_BELOW and ranked[1].score >= CLARIFY_FLOOR
             and top.score - ranked[1].score < CLARIFY_MARGIN):

@@ -1,7 +1,7 @@
 """`make load`: turns per second and latency under closed-loop load, this bot against Rasa's floor.
 
 Each client asks a knowledge question as a new conversation, waits for the answer and asks the
-next (a closed loop, as the issue's table measured). Three systems run side by side: the minimal
+next (a closed loop, as the issue's table measured). Four systems run side by side: the minimal
 floor bot of `make bench`, this bot as `make run` starts it (one Rasa, one action server, SQLite),
 and this bot as `make run-scaled` starts it (PostgreSQL, Redis, nginx) with one replica and with
 two. They are measured in turns, round after round, each round in another order, so a slow minute
@@ -37,7 +37,7 @@ CLIENTS = (1, 8, 32)
 SECONDS = 15.0
 ROUNDS = 4  # at 8 clients, 2 rounds of 20 s gave ratios from 0.70 to 0.92; 6 rounds, 0.91 to 1.10
 WARM_UP = 20
-SYSTEMS = ("floor", "one replica", "scaled, 1", "2 replicas")
+SYSTEMS = ("floor", "make run", "scaled, 1 replica", "scaled, 2 replicas")
 
 
 @dataclass(frozen=True)
@@ -129,16 +129,15 @@ def _table(results: dict[tuple[str, int], list[Load]]) -> str:
         runs = results[(name, clients)]
         return Load(*(statistics.median(getattr(r, f) for r in runs) for f in ("turns_per_s", "p50", "p95")))
 
-    names = {"floor": "floor", "one replica": "make run", "scaled, 1": "scaled, 1 rep", "2 replicas": "scaled, 2 rep"}
-    lines = [f"{'clients':>7}" + "".join(f" | {names[name]:>13} {'p50':>7} {'p95':>7}" for name in SYSTEMS)
+    lines = [f"{'clients':>7}" + "".join(f" | {name:>18} {'p50':>7} {'p95':>7}" for name in SYSTEMS)
              + f" | {'run/floor':>9} {'2 rep/1 rep':>11} {'2 rep/run':>9}"]
     for clients in CLIENTS:
-        cells = "".join(f" | {load.turns_per_s:>13.1f} {load.p50:>5.0f}ms {load.p95:>5.0f}ms"
+        cells = "".join(f" | {load.turns_per_s:>18.1f} {load.p50:>5.0f}ms {load.p95:>5.0f}ms"
                         for load in (best(name, clients) for name in SYSTEMS))
         lines.append(f"{clients:>7}{cells}"
-                     f" | {_paired(results, 'one replica', 'floor', clients):>8.2f}x"
-                     f" {_paired(results, '2 replicas', 'scaled, 1', clients):>10.2f}x"
-                     f" {_paired(results, '2 replicas', 'one replica', clients):>8.2f}x")
+                     f" | {_paired(results, 'make run', 'floor', clients):>8.2f}x"
+                     f" {_paired(results, 'scaled, 2 replicas', 'scaled, 1 replica', clients):>10.2f}x"
+                     f" {_paired(results, 'scaled, 2 replicas', 'make run', clients):>8.2f}x")
     lines.append("targets: make run >= 0.9x the floor at 8 and 32 clients; 2 replicas >= 1.4x one (same stack) at 32")
     return "\n".join(lines)
 
@@ -163,7 +162,7 @@ def run() -> int:
                     label = f"system{SYSTEMS.index(name)}-{round_number}"
                     load = asyncio.run(_closed_loop(url, questions, clients, SECONDS, label))
                     results.setdefault((name, clients), []).append(load)
-                    print(f"round {round_number + 1}, {clients:>2} clients, {name:<11}: {load.turns_per_s:6.1f} "
+                    print(f"round {round_number + 1}, {clients:>2} clients, {name:<18}: {load.turns_per_s:6.1f} "
                           f"turns/s, p50 {load.p50:5.0f} ms, p95 {load.p95:5.0f} ms", flush=True)
     finally:
         stop()
