@@ -10,12 +10,13 @@ from bot.kb.knowledge import CrisisExamples
 from bot.nlu.crisis import CrisisModel
 from bot.nlu.crisis_detector import CrisisDetector
 from bot.settings import ROOT
+from bot.text import normalize
+from bot.tools.evaluation import CRISIS_PAIRS
 
-# Regression floors for the written crisis and false-alarm sets (eval/), below the measured recall
-# (0.949 on ours, 0.973 on the blind pair) and false alarms (0.014 and 0.014); `make eval` reports the
-# exact figures against the targets (1.00 and 0.01).
-RECALL_FLOOR = 0.92
-FALSE_ALARM_CEILING = 0.03
+# Regression bounds for each written pair (eval/): (recall floor, false-alarm ceiling), a little
+# beyond the measured recall (0.952 ours, 0.973 blind, 0.995 third) and false alarms (0.010, 0.012,
+# 0.038); `make eval` reports the exact figures against the targets (1.00 and 0.01).
+BOUNDS = {"crisis": (0.92, 0.03), "crisis_blind": (0.94, 0.03), "crisis_third": (0.97, 0.06)}
 
 
 def small_model() -> CrisisModel:
@@ -45,6 +46,14 @@ def test_a_masked_word_does_not_hide_a_phrase_later_in_the_message():
     assert risk.level == "crisis" and risk.phrase == "不想活"
 
 
+def test_a_long_phrase_typed_with_the_wrong_characters_is_heard_but_a_short_one_is_not():
+    examples = CrisisExamples(crisis=("活着没意思",), possible=("好累",), ordinary=("工资没发怎么办",))
+    model = CrisisModel(phrases=("不想活了", "划…手腕"), benign=(), examples=examples, ordinary=[])
+    assert model.assess("窝不像活了 好累").phrase == "不想活了"
+    # three characters by sound: slipping on a wet floor is not cutting one's wrist
+    assert model.assess("在湿地板上滑倒摔断了手腕").phrase is None
+
+
 def test_the_model_survives_pickling_with_its_patterns():
     import pickle
 
@@ -57,9 +66,8 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("crisis_set, ordinary_set", [("crisis.jsonl", "crisis_false_alarm.jsonl"),
-                                                      ("crisis_blind.jsonl", "crisis_blind_ordinary.jsonl")])
-def test_recall_on_the_crisis_set_and_false_alarms_on_ordinary_labor_messages(offline_bot, capsys, crisis_set,
+@pytest.mark.parametrize("name, crisis_set, ordinary_set", CRISIS_PAIRS)
+def test_recall_on_the_crisis_set_and_false_alarms_on_ordinary_labor_messages(offline_bot, capsys, name, crisis_set,
                                                                             ordinary_set):
     def level(text: str) -> str:
         parse = offline_bot.parse(text)
@@ -74,8 +82,19 @@ def test_recall_on_the_crisis_set_and_false_alarms_on_ordinary_labor_messages(of
     with capsys.disabled():
         print(f"\n{crisis_set}: recall {recall:.3f} of {len(crisis)}; {ordinary_set}: false alarms "
               f"{false_alarm:.3f} of {len(ordinary)}")
-    assert recall >= RECALL_FLOOR, missed
-    assert false_alarm <= FALSE_ALARM_CEILING, alarms
+    recall_floor, false_alarm_ceiling = BOUNDS[name]
+    assert recall >= recall_floor, missed
+    assert false_alarm <= false_alarm_ceiling, alarms
+
+
+def test_no_line_of_a_crisis_set_is_a_training_example(kb):
+    trained = {normalize(text) for text in (*kb.crisis.crisis, *kb.crisis.possible, *kb.crisis.ordinary)}
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        trained |= {normalize(line.strip()[2:]) for line in path.read_text("utf-8").splitlines()
+                    if line.strip().startswith("- ")}
+    for _, *files in CRISIS_PAIRS:
+        for name in files:
+            assert [row["text"] for row in _rows(name) if normalize(row["text"]) in trained] == [], name
 
 
 # How workers end a conversation, written for this test and never trained on. Farewells in crisis.yml

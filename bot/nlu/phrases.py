@@ -27,17 +27,17 @@ def _sounded(phrase: str) -> str:
 class PhraseMatcher:
     """Matches listed phrases; `…` in a phrase allows up to eight characters in between.
 
-    With `by_sound`, phrases of three or more characters also match when they are typed with the
-    wrong characters for the right sounds, as phone input slips ("转人公", "找真仁"). Not for crisis
-    phrases: its classifier reads pinyin already, and spelt by sound they matched ordinary messages.
+    With `by_sound`, phrases of `sounded_from` or more characters also match when they are typed
+    with the wrong characters for the right sounds, as phone input slips ("转人公", "找真仁").
     """
 
-    def __init__(self, phrases: tuple[str, ...], *, by_sound: bool = False) -> None:
+    def __init__(self, phrases: tuple[str, ...], *, by_sound: bool = False,
+                 sounded_from: int = SOUNDED_FROM) -> None:
         """Compile every phrase into one pattern (one scan a message), and by sound if asked."""
         parts = [_GAP_PATTERN.join(re.escape(p) for p in phrase.split(GAP)) for phrase in phrases if phrase]
         self._pattern = re.compile("|".join(f"({part})" for part in parts)) if parts else None
         self._phrases = [phrase for phrase in phrases if phrase]
-        heard = [p for p in self._phrases if by_sound and len(p.replace(GAP, "")) >= SOUNDED_FROM
+        heard = [p for p in self._phrases if by_sound and len(p.replace(GAP, "")) >= sounded_from
                  and all(syllables(piece) for piece in p.split(GAP))]
         self._sound_pattern = re.compile("|".join(f"({_sounded(p)})" for p in heard)) if heard else None
         self._heard = heard

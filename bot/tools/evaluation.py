@@ -7,7 +7,11 @@ Four labelled sets, each measured the way a worker meets the bot:
 - the crisis set (`eval/crisis.jsonl`, every line must be escalated) and the false-alarm set
   (`eval/crisis_false_alarm.jsonl`, ordinary labor messages with death, injury or leaving words);
 - a blind pair of the same kinds (`eval/crisis_blind*.jsonl`), written by someone who never saw
-  knowledge/crisis.yml: how the detector does on words it was not shaped by. Never train on it.
+  knowledge/crisis.yml: how the detector does on words it was not shaped by. Never train on it;
+- a third pair (`eval/crisis_third*.jsonl`), written later by someone who saw neither the training
+  data nor the other sets. Its misses showed which kinds of message the training lacked (anger
+  that goes to court, short hyperbole, leaving a job, harm to one's own baby); examples of those
+  kinds were then written apart from it, never from its lines. Never train on it either.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,11 @@ CORPUS = SHARED / "corpus" / "real_questions.jsonl"
 OWN_SETS = ROOT / "eval"
 OTHER_LAW, UNCOVERED, NOT_LEGAL = "other_law", "uncovered", "not_legal"
 
+# (measure name, crisis set, ordinary set): every line of the first must be escalated, none of the second
+CRISIS_PAIRS = (("crisis", "crisis.jsonl", "crisis_false_alarm.jsonl"),
+                ("crisis_blind", "crisis_blind.jsonl", "crisis_blind_ordinary.jsonl"),
+                ("crisis_third", "crisis_third.jsonl", "crisis_third_ordinary.jsonl"))
+
 # measure -> (target, True when the share must stay at or below it)
 TARGETS: dict[str, tuple[float, bool]] = {
     "dev_top1": (0.90, False), "dev_top3": (0.97, False), "dev_offdomain_declined": (0.90, False),
@@ -35,6 +45,7 @@ TARGETS: dict[str, tuple[float, bool]] = {
     "real_uncovered_said_so": (0.60, False), "real_labor_false_alarm": (0.01, True),
     "crisis_recall": (1.00, False), "crisis_false_alarm": (0.01, True),
     "crisis_blind_recall": (1.00, False), "crisis_blind_false_alarm": (0.01, True),
+    "crisis_third_recall": (1.00, False), "crisis_third_false_alarm": (0.01, True),
 }
 
 
@@ -155,15 +166,11 @@ def run(show_misses: bool = False) -> int:
     sets: list[tuple[str, list[dict[str, Any]], Callable[..., None]]] = [
         ("dev", read_jsonl(DEV_SET), score_dev),
         ("real", real_rows(), score_real),
-        ("crisis", read_jsonl(OWN_SETS / "crisis.jsonl"),
-         lambda r, p, s: score_crisis(r, p, s, must_escalate=True)),
-        ("ordinary", read_jsonl(OWN_SETS / "crisis_false_alarm.jsonl"),
-         lambda r, p, s: score_crisis(r, p, s, must_escalate=False)),
-        ("blind", read_jsonl(OWN_SETS / "crisis_blind.jsonl"),
-         lambda r, p, s: score_crisis(r, p, s, must_escalate=True, name="crisis_blind")),
-        ("blind-ordinary", read_jsonl(OWN_SETS / "crisis_blind_ordinary.jsonl"),
-         lambda r, p, s: score_crisis(r, p, s, must_escalate=False, name="crisis_blind")),
     ]
+    for name, crisis, ordinary in CRISIS_PAIRS:
+        sets += [(name, read_jsonl(OWN_SETS / crisis), partial(score_crisis, must_escalate=True, name=name)),
+                 (f"{name}-ordinary", read_jsonl(OWN_SETS / ordinary),
+                  partial(score_crisis, must_escalate=False, name=name))]
     for prefix, rows, scorer in sets:
         scorer(rows, ask_all(rows, prefix), scores)
     print(render(scores))
