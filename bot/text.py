@@ -8,6 +8,7 @@ from functools import lru_cache
 
 MAX_MESSAGE_CHARS = 2000
 _SENTENCE_END = re.compile(r"[。！？!?；;…\n]+|\.{2,}")
+_CLAUSE_END = re.compile(r"[,，、\s]+")
 _SHORTEST_SENTENCE = 4
 _PUNCTUATION = set(" ,.!?;:，。！？；：、…~～\"'“”‘’()（）[]【】<>《》-—")
 _SPACES = re.compile(r"\s+")
@@ -59,3 +60,8 @@ def sentences(text: str) -> list[str]:
     """The sentences of a message (at least four characters each; a message without stops is one)."""
     parts = [part.strip() for part in _SENTENCE_END.split(text) if len(part.strip()) >= _SHORTEST_SENTENCE]
     return parts or [text]
+
+
+def clauses(sentence: str) -> list[str]:
+    """The comma-separated clauses of one sentence (at least four characters each)."""
+    return [part for part in _CLAUSE_END.split(sentence) if len(part) >= _SHORTEST_SENTENCE]

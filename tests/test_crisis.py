@@ -14,9 +14,10 @@ from bot.text import normalize
 from bot.tools.evaluation import CRISIS_PAIRS
 
 # Regression bounds for each written pair (eval/): (recall floor, false-alarm ceiling), a little
-# beyond the measured recall (0.952 ours, 0.973 blind, 0.995 third) and false alarms (0.010, 0.012,
-# 0.038); `make eval` reports the exact figures against the targets (1.00 and 0.01).
-BOUNDS = {"crisis": (0.92, 0.03), "crisis_blind": (0.94, 0.03), "crisis_third": (0.97, 0.06)}
+# beyond what `make eval` measured (recall 0.963 ours, 0.981 blind, 1.000 third, 0.933 fourth; false
+# alarms 1.5%, 0.8%, 3.8%, 10.6%) and reports against the targets (1.00 and 0.01).
+BOUNDS = {"crisis": (0.93, 0.03), "crisis_blind": (0.95, 0.03), "crisis_third": (0.97, 0.06),
+          "crisis_fourth": (0.90, 0.14)}
 
 
 def small_model() -> CrisisModel:
@@ -52,6 +53,12 @@ def test_a_long_phrase_typed_with_the_wrong_characters_is_heard_but_a_short_one_
     assert model.assess("窝不像活了 好累").phrase == "不想活了"
     # three characters by sound: slipping on a wet floor is not cutting one's wrist
     assert model.assess("在湿地板上滑倒摔断了手腕").phrase is None
+
+
+def test_despair_in_the_last_clause_of_a_long_question_is_heard():
+    # Read whole, the message is four labor questions (crisis 0.007); its last clause is not.
+    risk = small_model().assess("工资没发怎么办，工伤怎么认定，加班费怎么算，我要辞职，活着没意思")
+    assert risk.level == "crisis" and risk.phrase is None
 
 
 def test_the_model_survives_pickling_with_its_patterns():

@@ -16,10 +16,10 @@ from functools import cache
 import pytest
 
 from bot.kb.knowledge import KnowledgeBase
-from bot.nlu.crisis import CRISIS, CrisisModel
+from bot.nlu.crisis import CLAUSE_FROM, CRISIS, CRISIS_FROM, CrisisModel
 from bot.nlu.retrieval import Ranked, TopicModel
 from bot.settings import ROOT
-from bot.text import normalize, sentences, words
+from bot.text import clauses, normalize, sentences, words
 from tests.conftest import MODEL
 
 EDGES = ["", "。", "工资" * 1000, "😀😀😀", "老板跑了。三个月工资没发！我该怎么办？？"]
@@ -52,12 +52,17 @@ def _plain_ranking(model: TopicModel, text: str, limit: int = 8) -> list[Ranked]
     return [Ranked(entry, score) for entry, score in sorted(scores.items(), key=lambda item: -item[1])[:limit]]
 
 
-def _plain_worst(model: CrisisModel, text: str) -> float:
+def _plain_score(model: CrisisModel, text: str) -> float:
+    def crisis(part: str) -> float:
+        row = model._probabilities(model._features([model.mask(part)]))[0]
+        return float(row[model._probabilities.classes.index(CRISIS)])
+
     parts = sentences(text)
-    judged = [text, *parts] if len(parts) > 1 else [text]
-    classes = model._probabilities.classes
-    return max(float(model._probabilities(model._features([model.mask(part)]))[0][classes.index(CRISIS)])
-               for part in judged)
+    tail = clauses(parts[-1])
+    worst = max(crisis(part) for part in ([text, parts[-1]] if len(parts) > 1 else [text]))
+    end = max((crisis(",".join(tail[-n:])) for n in (1, 2) if len(tail) > n), default=0.0)
+    escalated = model._matcher.first(model.mask(text)) is not None or worst >= CRISIS_FROM or end >= CLAUSE_FROM
+    return max(worst, end) if escalated else worst
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="no trained model (make test trains it)")
@@ -69,7 +74,7 @@ def test_entry_ranking_is_bm25_and_nearest_question_to_the_bit(kb: KnowledgeBase
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="no trained model (make test trains it)")
-def test_the_crisis_score_is_the_worst_sentence_judged_alone():
+def test_the_crisis_score_is_the_worst_part_judged_alone():
     model = _state("CrisisDetector")
     for text in _messages():
-        assert model.assess(text).score == _plain_worst(model, text), text
+        assert model.assess(text).score == _plain_score(model, text), text

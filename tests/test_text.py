@@ -1,4 +1,4 @@
-from bot.text import clip, normalize
+from bot.text import clauses, clip, normalize
 
 
 def test_traditional_and_full_width_text_is_folded():
@@ -12,3 +12,8 @@ def test_emoji_survive_and_spaces_collapse():
 
 def test_huge_messages_are_clipped():
     assert len(clip("欠" * 50_000)) == 2000
+
+
+def test_a_sentence_splits_into_its_clauses_and_drops_scraps():
+    said = normalize("老板跑了，工资没给、押金也没退 我该怎么办，唉")
+    assert clauses(said) == ["老板跑了", "工资没给", "押金也没退", "我该怎么办"]

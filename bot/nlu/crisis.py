@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from bot.kb.knowledge import CrisisExamples
 from bot.nlu.linear import Probabilities
 from bot.nlu.phrases import PhraseMatcher
-from bot.text import normalize, sentences, syllables, words
+from bot.text import clauses, normalize, sentences, syllables, words
 
 Level = Literal["crisis", "possible", "none"]
 CRISIS, POSSIBLE, ORDINARY, NONE = "crisis", "possible", "ordinary", "none"
@@ -40,6 +40,11 @@ STRENGTH = 30.0
 # ordinary sets (2,043 messages) that matched none, where three-character phrases by sound
 # matched ordinary words ("滑…自己" heard as 划…自己).
 SOUNDED_FROM = 4
+# The last clauses of a message escalate from this probability. Chosen on our four written pairs
+# (1,014 crisis, 2,306 hard ordinary messages) against judging every sentence alone: recall
+# 0.949 / 0.973 / 0.995 / 0.900 -> 0.960 / 0.981 / 1.000 / 0.933, false alarms 0.9% / 1.2% / 3.4% / 19.3%
+# -> 1.4% / 0.8% / 3.4% / 10.6%; at 0.4 the clauses alarmed on 2.0% of ours, at 0.7 recall fell.
+CLAUSE_FROM = 0.6
 _MASK = "。"
 
 
@@ -102,18 +107,26 @@ class CrisisModel:
     def assess(self, text: str) -> Risk:
         """The risk level of a normalised message.
 
-        A long labor story can end in one sentence of despair ("…其实我也不知道还能撑几天"):
-        each sentence is also judged alone, and the most worrying one counts.
+        A long labor story can end in despair ("…其实我也不知道还能撑几天"): the last sentence is
+        judged alone too, and so are its last clause and last two ("…活着没意思，今晚就结束"), from
+        a higher probability (`CLAUSE_FROM`), since a short clause out of context ("以后就没人管了")
+        reads darker than it is. Every sentence was once judged alone: a coworker's death told
+        before a question about compensation then escalated 19% of a written set of such stories.
         """
         parts = sentences(text)
-        judged = [text, *parts] if len(parts) > 1 else [text]
-        rows = self._probabilities(self._features([self.mask(part) for part in judged]))  # one row per part
-        worst = rows[int(rows[:, self._probabilities.classes.index(CRISIS)].argmax())]
+        judged = [text, parts[-1]] if len(parts) > 1 else [text]
+        tail = clauses(parts[-1])
+        ends = [",".join(tail[-n:]) for n in (1, 2) if len(tail) > n]
+        rows = self._probabilities(self._features([self.mask(part) for part in (*judged, *ends)]))
+        column = self._probabilities.classes.index(CRISIS)
+        whole = rows[:len(judged)]
+        worst = whole[int(whole[:, column].argmax())]
         probabilities = dict(zip(self._probabilities.classes, map(float, worst), strict=True))
         crisis = probabilities[CRISIS]
+        end = float(rows[len(judged):, column].max()) if ends else 0.0
         phrase = self._matcher.first(self.mask(text))
-        if phrase is not None or crisis >= CRISIS_FROM:
-            return Risk(CRISIS, crisis, phrase)
+        if phrase is not None or crisis >= CRISIS_FROM or end >= CLAUSE_FROM:
+            return Risk(CRISIS, max(crisis, end), phrase)
         if crisis + probabilities[POSSIBLE] >= POSSIBLE_FROM:
             return Risk(POSSIBLE, crisis)
         return Risk(NONE, crisis)
