@@ -14,10 +14,10 @@ from bot.text import normalize
 from bot.tools.evaluation import CRISIS_PAIRS
 
 # Regression bounds for each written pair (eval/): (recall floor, false-alarm ceiling), a little
-# beyond what `make eval` measured (recall 0.963 ours, 0.981 blind, 1.000 third, 0.933 fourth; false
-# alarms 1.5%, 0.8%, 3.8%, 10.6%) and reports against the targets (1.00 and 0.01).
-BOUNDS = {"crisis": (0.93, 0.03), "crisis_blind": (0.95, 0.03), "crisis_third": (0.97, 0.06),
-          "crisis_fourth": (0.90, 0.14)}
+# beyond what `make eval` measured (recall 0.983 ours, 0.992 blind, 1.000 third, 0.961 fourth, 0.968 fifth;
+# false alarms 1.4%, 1.2%, 3.4%, 10.6%, 4.8%) and reports against the targets (1.00 and 0.01).
+BOUNDS = {"crisis": (0.96, 0.03), "crisis_blind": (0.97, 0.03), "crisis_third": (0.97, 0.06),
+          "crisis_fourth": (0.93, 0.13), "crisis_fifth": (0.94, 0.08)}
 
 
 def small_model() -> CrisisModel:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import ComplementNB
 
 from bot.nlu.linear import Probabilities
 
@@ -12,8 +13,9 @@ ROWS = csr_matrix(np.array([[1, 0, 2, 0], [0, 3, 0, 1], [1, 1, 0, 0], [0, 0, 1, 
 
 
 @pytest.mark.parametrize("labels", [["工资", "工伤", "休假"] * 2, ["是", "否"] * 3])
-def test_probabilities_are_predict_proba(labels):
-    classifier = LogisticRegression(C=10.0).fit(ROWS, labels)
+@pytest.mark.parametrize("model", [LogisticRegression(C=10.0), ComplementNB(alpha=0.1)])
+def test_probabilities_are_predict_proba(labels, model):
+    classifier = model.fit(ROWS, labels)
     probabilities = Probabilities(classifier)
     assert probabilities.classes == list(classifier.classes_)
     assert np.allclose(probabilities(ROWS), classifier.predict_proba(ROWS), atol=1e-12)

@@ -16,7 +16,7 @@ from functools import cache
 import pytest
 
 from bot.kb.knowledge import KnowledgeBase
-from bot.nlu.crisis import CLAUSE_FROM, CRISIS, CRISIS_FROM, CrisisModel
+from bot.nlu.crisis import BAYES_SHARE, CLAUSE_FROM, CRISIS, CRISIS_FROM, CrisisModel
 from bot.nlu.retrieval import Ranked, TopicModel
 from bot.settings import ROOT
 from bot.text import clauses, normalize, sentences, words
@@ -54,7 +54,9 @@ def _plain_ranking(model: TopicModel, text: str, limit: int = 8) -> list[Ranked]
 
 def _plain_score(model: CrisisModel, text: str) -> float:
     def crisis(part: str) -> float:
-        row = model._probabilities(model._features([model.mask(part)]))[0]
+        features = model._features([model.mask(part)])
+        regression, bayes = model._probabilities(features)[0], model._bayes_probabilities(features)[0]
+        row = (1 - BAYES_SHARE) * regression + BAYES_SHARE * bayes
         return float(row[model._probabilities.classes.index(CRISIS)])
 
     parts = sentences(text)
