@@ -1,6 +1,6 @@
 """`make eval`: every measure of the issue's table in one run, through `bot ask`.
 
-Four labelled sets, each measured the way a worker meets the bot:
+Labelled sets, each measured the way a worker meets the bot:
 - the shared development file (`../shared/eval/dev_questions.jsonl`);
 - our real-question dev split: labels in `eval/real_dev_*.jsonl` (by id), texts read from
   `../shared/corpus/real_questions.jsonl` at run time (they are never copied into the project);
