@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
 from actions.forms import Cleaner, FieldsForm, clear
-from actions.say import answer_if_clear, join_queue, offer_support
+from actions.say import answer_if_clear, distressed, join_queue, offer_support, queue_for_counselor
 from bot import field_values
 from bot.clock import utcnow
 from bot.store import cases, handoff
@@ -34,13 +34,20 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        """Answer a clear question asked in the same breath, then queue or offer a callback."""
+        """Answer a clear question asked in the same breath, then queue or offer a callback.
+
+        A worker who showed distress in this conversation goes to a counselor ahead of the line, out of
+        hours too: a callback form is the wrong answer to someone who may not be safe tonight.
+        """
         events: list[EventType] = [SlotSet("handoff_requested", True)]
         kb = knowledge()
         parse = latest_parse(tracker)
         # "转人工" itself ranks as the topic 人工服务: the queue notice answers that, and the worker's own
         # topic (the slot) still decides which team takes the conversation.
         events += answer_if_clear(dispatcher, parse, kb, skip=(HUMAN_AGENT,))
+        if distressed(tracker):
+            await queue_for_counselor(dispatcher, tracker, kb, reason="distress")
+            return events
         if not handoff.in_service_hours(utcnow(), kb.local.handoff):
             dispatcher.utter_message(**kb.replies["handoff_closed"].render(hours=handoff.hours_text(kb.local.handoff)))
             return events

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import knowledge, latest_parse, turn_over
-from actions.say import offer_courses, offer_support, utter_entry
+from actions.say import offer_courses, support, utter_entry
 from bot.kb import answering, local
 from bot.kb.articles import find_article
 from bot.kb.knowledge import KnowledgeBase
@@ -74,8 +74,7 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
         dispatcher.utter_message(response="utter_out_of_scope")
     else:
         dispatcher.utter_message(**kb.replies[decision.kind].render())
-    offer_support(dispatcher, parse, kb)
-    return events
+    return events + await support(dispatcher, tracker, parse, decision, kb)
 
 
 class ActionAnswer(Action):

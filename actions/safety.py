@@ -9,8 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
-from actions.say import answer_if_clear, join_queue
-from bot.clock import utcnow
+from actions.say import answer_if_clear, queue_for_counselor
 from bot.kb import answering
 from bot.store import handoff
 
@@ -26,10 +25,7 @@ class ActionCrisis(Action):
                   domain: dict[str, Any]) -> list[EventType]:
         """Queue first (even out of hours, so the first counselor in sees it); say what happens next."""
         kb = knowledge()
-        on_duty = handoff.in_service_hours(utcnow(), kb.local.handoff)
-        if not on_duty:
-            dispatcher.utter_message(**kb.replies["crisis_out_of_hours"].render())
-        await join_queue(dispatcher, tracker, kb, skill="psych", reason="crisis", announce=on_duty)
+        await queue_for_counselor(dispatcher, tracker, kb, reason="crisis")
         # "工资要不回来，不想活了": the person first, then the labor answer they also asked for.
         psych = tuple(t for t in kb.topics if handoff.skill_for(t, kb.local.handoff) == "psych")
         labor = answer_if_clear(dispatcher, latest_parse(tracker), kb, floor=answering.SECOND_FROM, skip=psych)

@@ -16,7 +16,7 @@ from actions.common import knowledge, latest_parse, stored
 from bot.clock import local_time, utcnow
 from bot.kb import answering, local
 from bot.kb.knowledge import Entry, KnowledgeBase
-from bot.nlu.crisis import POSSIBLE
+from bot.nlu.crisis import CRISIS, POSSIBLE
 from bot.store import courses, handoff, orders
 
 COURSES_DOWN = "courses_down"  # what a worker hears when the class list cannot be read or written
@@ -59,6 +59,47 @@ def offer_support(dispatcher: CollectingDispatcher, parse: dict[str, Any], kb: K
     """The second safety tier: distress that may be a risk gets the hotline and an offer of a person."""
     if (parse.get("risk") or {}).get("level") == POSSIBLE:
         dispatcher.utter_message(**kb.replies["possible_risk"].render())
+
+
+async def support(dispatcher: CollectingDispatcher, tracker: Tracker, parse: dict[str, Any],
+                  decision: answering.Decision, kb: KnowledgeBase) -> list[EventType]:
+    """The second safety tier under an answer; a counselor at once when the distress is all there is to answer.
+
+    "不知道还能找谁 快救我" ranks first as psychological help: a button to tap is one step too many
+    for someone who may not be safe, so the counselor is lined up (ahead of the line, behind a crisis).
+    A labor question with distress in it ("讨薪讨到心灰意冷") keeps the answer and the offer.
+    """
+    best = decision.candidates[0].topic if decision.candidates else None
+    if (parse.get("risk") or {}).get("level") != POSSIBLE or handoff.skill_for(best, kb.local.handoff) != "psych":
+        offer_support(dispatcher, parse, kb)
+        return []
+    dispatcher.utter_message(**kb.replies["possible_risk_queued"].render())
+    await queue_for_counselor(dispatcher, tracker, kb, reason="distress")
+    return [SlotSet("handoff_requested", True)]
+
+
+def distressed(tracker: Tracker) -> bool:
+    """Whether a message of this session showed distress (the detector's `possible` or `crisis`).
+
+    A worker who said "半夜了 快坚持不下去了" and then taps 找人聊聊 needs a counselor soon, not the
+    legal team's line in the order of arrival.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "user" and ((event.get("parse_data") or {}).get("risk") or {}).get("level") in (
+                POSSIBLE, CRISIS):
+            return True
+    return False
+
+
+async def queue_for_counselor(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *,
+                              reason: str) -> None:
+    """Queue for a counselor ahead of others, even out of hours so the first one in sees it; say what happens."""
+    on_duty = handoff.in_service_hours(utcnow(), kb.local.handoff)
+    if not on_duty:
+        dispatcher.utter_message(**kb.replies[f"{reason}_out_of_hours"].render())
+    await join_queue(dispatcher, tracker, kb, skill="psych", reason=reason, announce=on_duty)
 
 
 async def join_queue(dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, *, skill: str,

@@ -43,6 +43,18 @@ def test_crisis_goes_first_and_to_counselors(database):
         assert handoff.queue(session, staff=legal) == []
 
 
+def test_a_waiting_worker_moves_up_when_distress_or_a_crisis_follows_and_never_down(database):
+    ask(database, "w1", skill="general")
+    ask(database, "w2", skill="general")
+    ask(database, "w2", skill="psych", reason="distress")  # "找人聊聊" after a message of distress
+    ask(database, "w1", skill="psych", reason="crisis")
+    ask(database, "w1", skill="psych", reason="distress")
+    counselor = staff(database, "counselor")
+    with session_scope(database) as session:
+        rows = [(i.conversation_id, i.skill, i.reason, i.priority) for i in handoff.queue(session, staff=counselor)]
+    assert rows == [("w1", "psych", "asked", 10), ("w2", "psych", "asked", 5)]
+
+
 def test_only_one_staff_member_takes_a_conversation(database):
     ticket = ask(database, "w1", skill="legal")
     first, second = staff(database, "legal", "a"), staff(database, "legal", "b")

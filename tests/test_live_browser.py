@@ -163,6 +163,20 @@ def test_a_crisis_is_pinned_red_counting_its_wait_with_a_tone_a_notice_and_the_t
     expect(staff.locator("#mute")).to_have_text("提示音：开")
 
 
+def test_distress_with_nothing_else_asked_is_lined_up_for_a_counselor_marked_behind_a_crisis(browser, servers,
+                                                                                          staff_accounts):
+    staff = staff_console(browser, servers.web_url, staff_accounts["counselor"])
+    replies = say(servers, "live-distress", "心里好难受，喘不过气来")
+    assert any("12356" in r.get("text", "") for r in replies)
+    distress = row_of(staff, "live-distress")
+    expect(distress).to_have_class("q-row q-row--waiting q-row--distress", timeout=30_000)
+    expect(distress.locator(".q-badge")).to_have_text("情绪困扰")
+    say(servers, "live-distress-crisis", "我真的不想活了")
+    expect(staff.locator("#queue .q-row").first).to_have_attribute("data-conversation", "live-distress-crisis",
+                                                                   timeout=30_000)
+    expect(staff.locator("#queue .q-row").nth(1)).to_have_attribute("data-conversation", "live-distress")
+
+
 def test_desktop_notices_are_asked_for_from_a_button_never_on_load(browser, servers, staff_accounts):
     staff = staff_console(browser, servers.web_url, staff_accounts["counselor"])
     expect(staff.locator("#notify")).to_be_visible()

@@ -8,12 +8,13 @@ from bot.kb.schema import Shape
 
 # Every reply the actions use; `kb check` fails if replies.yml lacks one.
 REQUIRED = ("kb_answer", "kb_answer_plain", "clarify", "unknown", "also_ask", "refer_other_law",
-            "legal_service_line", "labor_angle", "possible_risk", "ask_topic_first", "article",
+            "legal_service_line", "labor_angle", "possible_risk", "possible_risk_queued", "ask_topic_first", "article",
             "article_not_found", "ask_rephrase", "offer_human", "centre", "hotlines", "hotline_line",
             "case_intro", "case_summary", "case_which_field", "case_opened", "case_no_consent",
             "case_nothing_pending", "case_store_down", "case_store_gave_up", "case_status", "case_not_found",
             "case_lookup_down", "form_cancelled", "handoff_queued", "handoff_closed", "handoff_store_down",
-            "crisis_out_of_hours", "callback_left", "staff_joined", "staff_message", "staff_transferred",
+            "crisis_out_of_hours", "distress_out_of_hours", "callback_left", "staff_joined", "staff_message",
+            "staff_transferred",
             "staff_closed", "case_status_changed", "courses_found", "courses_none", "courses_down", "course_details",
             "course_details_next", "signup_which_session", "signup_summary", "signup_confirmed", "signup_waiting",
             "signup_store_down", "my_courses_none", "my_courses", "my_course_line", "signup_cancelled",

@@ -1,7 +1,7 @@
 """The handoff queue: workers waiting for a person, staff taking, transferring and closing.
 
 A conversation has at most one open handoff (a unique index over open rows), so a worker who
-taps 转人工 three times waits once. Staff see the skills their role covers; crisis comes first.
+taps 转人工 three times waits once. Staff see the skills their role covers; crisis comes first, then distress.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from bot.clock import local_time, utcnow
 from bot.kb.local import HandoffSettings
 from bot.store import assignment, live, orders
 from bot.store.database import added
-from bot.store.models import CRISIS_PRIORITY, Handoff, Staff, WorkOrder
+from bot.store.models import CRISIS_PRIORITY, PRIORITY_OF, Handoff, Staff, WorkOrder
 from bot.store.roles import ROLE_SKILLS, StaffMember
 
 SKILLS = {"legal": "法律咨询", "psych": "心理咨询", "general": "综合服务"}
-REASONS = {"asked": "职工要求", "crisis": "危机", "fallback": "多次没听懂", "callback": "下班时间留言"}
+REASONS = {"asked": "职工要求", "crisis": "危机", "distress": "情绪困扰", "fallback": "多次没听懂",
+           "callback": "下班时间留言"}
 STATUSES = {"waiting": "等待中", "active": "处理中", "closed": "已结束"}
 
 
@@ -134,7 +135,7 @@ def request(session: Session, *, conversation_id: str, channel: str, skill: str,
     existing = _open(session, conversation_id)
     if existing is None:
         row = Handoff(conversation_id=conversation_id, channel=channel, skill=skill, reason=reason,
-                      priority=CRISIS_PRIORITY if reason == "crisis" else 0, status="waiting",
+                      priority=PRIORITY_OF.get(reason, 0), status="waiting",
                       callback_phone=callback_phone, callback_note=callback_note, created_at=utcnow())
         if added(session, row):
             _noted(session, "request", row)
@@ -142,9 +143,9 @@ def request(session: Session, *, conversation_id: str, channel: str, skill: str,
                                                             skill, topic), terms=terms)
             return _ticket(session, row, minutes_per_conversation, already=False)
         existing = _open(session, conversation_id)  # the same worker's second tap, committed in between
-    if reason == "crisis" and existing.priority < CRISIS_PRIORITY:
+    if existing.priority < PRIORITY_OF.get(reason, 0):
         _noted(session, "request", existing, also_skill=skill)
-        existing.priority, existing.skill = CRISIS_PRIORITY, skill
+        existing.priority, existing.skill = PRIORITY_OF[reason], skill
     if callback_phone:
         existing.callback_phone, existing.callback_note = callback_phone, callback_note
         _noted(session, "request", existing)

@@ -22,6 +22,9 @@ from bot.clock import utcnow
 
 Base = declarative_base()
 CRISIS_PRIORITY = 10  # a crisis handoff's priority: ahead of every other, offered and escalated first
+# A handoff's place in line comes from why it was asked for: a crisis, then a worker who showed distress and
+# asked for a person, then everyone else (0).
+PRIORITY_OF = {"crisis": CRISIS_PRIORITY, "distress": 5}
 
 
 class Staff(Base):

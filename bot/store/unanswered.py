@@ -34,7 +34,7 @@ from bot.clock import utcnow
 from bot.kb.answering import CLARIFY_BELOW
 from bot.kb.knowledge import KnowledgeBase
 from bot.privacy import mask_text
-from bot.store.models import Asked, Handoff, QuestionReview, Staff
+from bot.store.models import PRIORITY_OF, Asked, Handoff, QuestionReview, Staff
 from bot.store.period import Period, seconds_between
 from bot.store.roles import StaffMember, require_role
 from bot.store.similar import groups_of
@@ -129,7 +129,8 @@ def questions(session: Session, *, period: Period) -> tuple[list[Question], bool
             q.c.next_at.is_(None), q.c.next_outcome != "answer", reacted_late,
             and_(not_(q.c.next_text.like("/%")), or_(q.c.next_topic.is_(None), q.c.next_topic != q.c.topic)))),
         "handoff": exists().where(
-            Handoff.conversation_id == q.c.conversation_id, Handoff.reason != "crisis", Handoff.created_at >= q.c.at,
+            Handoff.conversation_id == q.c.conversation_id, Handoff.reason.notin_(tuple(PRIORITY_OF)),
+            Handoff.created_at >= q.c.at,
             seconds_between(q.c.at, Handoff.created_at, dialect) <= REACTION_WINDOW.total_seconds(),
             or_(q.c.next_at.is_(None), q.c.next_at > Handoff.created_at)),
     }

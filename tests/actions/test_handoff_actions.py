@@ -8,8 +8,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.handoff
-import actions.safety
+import actions.say
 from actions.handoff import ActionHandoff, ActionSubmitCallback
+from actions.knowledge import ActionAnswer
 from actions.safety import ActionCrisis
 from bot.staff.accounts import create_staff
 from bot.store import handoff
@@ -26,7 +27,7 @@ def dispatcher() -> CollectingDispatcher:
 
 
 def at(monkeypatch, moment: dt.datetime) -> None:
-    for module in (actions.handoff, actions.safety):
+    for module in (actions.handoff, actions.say):
         monkeypatch.setattr(module, "utcnow", lambda: moment)
 
 
@@ -34,6 +35,18 @@ def tracker(text: str, sender: str = "worker-1", **slots) -> Tracker:
     message = {"text": text, "intent": {"name": "request_human", "confidence": 1.0}, "entities": []}
     return Tracker(sender, slots, message, [{"event": "user", "text": text, "input_channel": "socketio"}], False,
                    None, {}, "action_listen")
+
+
+def after_distress(sender: str, *, earlier_session: bool = False) -> Tracker:
+    """A worker taps 找人聊聊 under the hotline offer that followed "半夜了 快坚持不下去了"."""
+    said = {"event": "user", "text": "半夜了 快坚持不下去了", "input_channel": "socketio",
+            "parse_data": {"intent": {"name": "ask_knowledge"}, "risk": {"level": "possible", "score": 0.3}}}
+    tapped = {"event": "user", "text": "/request_human", "input_channel": "socketio",
+              "parse_data": {"intent": {"name": "request_human"}, "risk": {"level": "none", "score": 0.0}}}
+    events = [said, {"event": "bot", "text": "听起来您最近压力很大。"}]
+    events += [{"event": "session_started"}] if earlier_session else []
+    return Tracker(sender, {"topic": "union.psych_support"}, tapped["parse_data"] | {"text": tapped["text"]},
+                   [*events, tapped], False, None, {}, "action_listen")
 
 
 def queue(url: str) -> list[handoff.QueueItem]:
@@ -95,6 +108,63 @@ async def test_crisis_out_of_hours_still_reaches_the_queue(use_database, kb, mon
     await ActionCrisis().run(dispatcher, tracker("不想活了"), {})
     assert dispatcher.messages == [{**dispatcher.messages[0], **kb.replies["crisis_out_of_hours"].render()}]
     assert [i.reason for i in queue(use_database)] == ["crisis"]
+
+
+async def test_a_worker_who_showed_distress_waits_behind_a_crisis_and_ahead_of_the_line(use_database, kb,
+                                                                                         monkeypatch, dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    await ActionHandoff().run(CollectingDispatcher(), tracker("转人工", sender="calm", topic="wage.arrears"), {})
+    events = await ActionHandoff().run(dispatcher, after_distress("distressed"), {})
+    await ActionCrisis().run(CollectingDispatcher(), tracker("不想活了", sender="in-crisis"), {})
+    assert events == [SlotSet("handoff_requested", True)]
+    assert dispatcher.messages[-1]["text"] == kb.replies["handoff_queued"].render(
+        position=1, minutes=1, skill="心理咨询")["text"]
+    assert [(i.conversation_id, i.skill, i.reason) for i in queue(use_database)] == [
+        ("in-crisis", "psych", "crisis"), ("distressed", "psych", "distress"), ("calm", "legal", "asked")]
+
+
+async def test_distress_in_an_earlier_session_does_not_jump_the_line(use_database, kb, monkeypatch, dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    await ActionHandoff().run(dispatcher, after_distress("next-day", earlier_session=True), {})
+    [item] = queue(use_database)
+    assert (item.reason, item.priority) == ("asked", 0)
+
+
+async def test_distress_out_of_hours_is_queued_with_the_hotline_not_a_callback_form(use_database, kb, monkeypatch,
+                                                                                    dispatcher):
+    at(monkeypatch, MONDAY_23_BEIJING)
+    await ActionHandoff().run(dispatcher, after_distress("at-night"), {})
+    assert [m["text"] for m in dispatcher.messages] == [kb.replies["distress_out_of_hours"].text]
+    assert "12356" in dispatcher.messages[0]["text"]
+    assert [i.reason for i in queue(use_database)] == ["distress"]
+
+
+async def test_distress_that_is_all_the_message_asks_about_lines_up_a_counselor(use_database, kb, monkeypatch,
+                                                                               dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    parse = {**make_parse(kb, "ask_knowledge", [("union.psych_support", 0.8)], text="不知道还能找谁 快救我"),
+             "risk": {"level": "possible"}}
+    asked = tracker("不知道还能找谁 快救我", sender="alone")
+    asked.latest_message = parse
+    events = await ActionAnswer().run(dispatcher, asked, {})
+    assert SlotSet("handoff_requested", True) in events
+    texts = [m["text"] for m in dispatcher.messages]
+    assert texts[-2:] == [kb.replies["possible_risk_queued"].text, kb.replies["handoff_queued"].render(
+        position=1, minutes=1, skill="心理咨询")["text"]]
+    assert [(i.skill, i.reason, i.priority > 0) for i in queue(use_database)] == [("psych", "distress", True)]
+
+
+async def test_distress_inside_a_labor_question_keeps_the_offer_and_queues_nobody(use_database, kb, monkeypatch,
+                                                                                 dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    parse = {**make_parse(kb, "ask_knowledge", [("wage.arrears", 0.8)], text="讨薪讨到心灰意冷"),
+             "risk": {"level": "possible"}}
+    asked = tracker("讨薪讨到心灰意冷", sender="tired")
+    asked.latest_message = parse
+    events = await ActionAnswer().run(dispatcher, asked, {})
+    assert SlotSet("handoff_requested", True) not in events
+    assert dispatcher.messages[-1]["buttons"] == [{"title": "找人聊聊", "payload": "/request_human"}]
+    assert queue(use_database) == []
 
 
 async def test_database_down_sends_the_worker_to_the_hotline(kb, postgres_server, monkeypatch, dispatcher):

@@ -15,6 +15,7 @@ from bot.kb.knowledge import KnowledgeBase, load_cached
 from bot.privacy import mask_text
 from bot.store import handoff, tracker_events
 from bot.store.database import in_store
+from bot.store.models import CRISIS_PRIORITY
 from bot.store.roles import ROLE_SKILLS, StaffMember
 from bot.web.console.auth import current_staff, staff_only
 from bot.web.console.pages import page
@@ -71,6 +72,7 @@ def item_json(item: handoff.QueueItem) -> dict[str, Any]:
     data = asdict(item)
     data.update(created_at=local_time(item.created_at).strftime("%m-%d %H:%M"), skill_name=handoff.SKILLS[item.skill],
                 reason_name=handoff.REASONS[item.reason], status_name=handoff.STATUSES[item.status],
+                crisis=item.priority >= CRISIS_PRIORITY, distress=0 < item.priority < CRISIS_PRIORITY,
                 channel_name=CHANNELS.get(item.channel, OTHER_CHANNEL),
                 waiting_since=local_time(item.created_at).timestamp() * 1000)
     return data

@@ -28,7 +28,8 @@ function span(className, text) {
   return element;
 }
 
-function isCrisis(item) { return item.reason === "crisis" && item.priority > 0; }
+// From the priority, not the reason: a request for a person that a crisis message followed is a crisis too.
+function isCrisis(item) { return item.crisis; }
 
 async function takeFromRow(item, button) {
   button.disabled = true;
@@ -43,12 +44,14 @@ async function takeFromRow(item, button) {
 
 function queueRow(item) {
   const row = document.createElement("li");
-  row.className = `q-row q-row--${item.status}` + (isCrisis(item) ? " q-row--crisis" : "");
+  row.className = `q-row q-row--${item.status}` + (isCrisis(item) ? " q-row--crisis" : "")
+    + (item.distress ? " q-row--distress" : "");
   row.dataset.conversation = item.conversation_id;
   row.dataset.handoff = item.id;
   const head = document.createElement("div");
   head.className = "q-head";
   if (isCrisis(item)) head.append(span("q-badge", "危机"));
+  if (item.distress) head.append(span("q-badge q-badge--distress", "情绪困扰"));
   const wait = span("q-wait", "");
   wait.dataset.since = item.status === "waiting" ? item.waiting_since : item.taken_since || item.waiting_since;
   wait.dataset.label = item.status === "waiting" ? "已等" : "已进行";
