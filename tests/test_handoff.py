@@ -9,6 +9,7 @@ from bot.staff.accounts import create_staff
 from bot.store import handoff
 from bot.store.database import session_scope
 from bot.store.roles import StaffMember
+from bot.web.console.queue import item_json
 from tests.sample_terms import terms
 
 
@@ -109,3 +110,15 @@ def test_service_days_are_named_as_they_are():
     assert handoff.days_text([1, 3, 5]) == "周一、周三、周五"
     assert handoff.days_text([6, 7]) == "周六、周日"
     assert handoff.days_text([5, 1, 2, 3, 7]) == "周一至周三、周五、周日"
+
+
+def test_the_console_marks_a_crisis_by_its_priority_and_distress_apart(database):
+    ask(database, "asked-then-crisis", skill="general")
+    ask(database, "asked-then-crisis", skill="psych", reason="crisis")  # the reason stays 职工要求
+    ask(database, "distressed", skill="psych", reason="distress")
+    ask(database, "calm", skill="psych")
+    with session_scope(database) as session:
+        rows = [item_json(i) for i in handoff.queue(session, staff=staff(database, "counselor"))]
+    assert [(r["conversation_id"], r["reason_name"], r["crisis"], r["distress"]) for r in rows] == [
+        ("asked-then-crisis", "职工要求", True, False), ("distressed", "情绪困扰", False, True),
+        ("calm", "职工要求", False, False)]
