@@ -123,6 +123,18 @@ async def test_a_worker_who_showed_distress_waits_behind_a_crisis_and_ahead_of_t
         ("in-crisis", "psych", "crisis"), ("distressed", "psych", "distress"), ("calm", "legal", "asked")]
 
 
+async def test_asking_for_a_person_in_words_of_distress_goes_to_a_counselor_first(use_database, kb, monkeypatch,
+                                                                                 dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    text = "能不能找个真人跟我说说话 我快撑不住了"
+    parse = {"text": text, "intent": {"name": "request_human"}, "risk": {"level": "possible", "score": 0.3}}
+    asked = Tracker("holding-on", {}, parse, [{"event": "user", "text": text, "parse_data": parse}], False, None, {},
+                    "action_listen")
+    await ActionHandoff().run(dispatcher, asked, {})
+    [item] = queue(use_database)
+    assert (item.skill, item.reason, item.priority > 0) == ("psych", "distress", True)
+
+
 async def test_distress_in_an_earlier_session_does_not_jump_the_line(use_database, kb, monkeypatch, dispatcher):
     at(monkeypatch, MONDAY_10_BEIJING)
     await ActionHandoff().run(dispatcher, after_distress("next-day", earlier_session=True), {})
