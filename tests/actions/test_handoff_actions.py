@@ -151,14 +151,17 @@ async def test_distress_out_of_hours_is_queued_with_the_hotline_not_a_callback_f
     assert [i.reason for i in queue(use_database)] == ["distress"]
 
 
+async def answer_in_distress(kb, dispatcher: CollectingDispatcher, text: str, topic: str) -> list:  # noqa: ANN001
+    """The knowledge answer to a message the detector called `possible`, ranked first as `topic`."""
+    asked = tracker(text, sender=topic)
+    asked.latest_message = {**make_parse(kb, "ask_knowledge", [(topic, 0.8)], text=text), "risk": {"level": "possible"}}
+    return await ActionAnswer().run(dispatcher, asked, {})
+
+
 async def test_distress_that_is_all_the_message_asks_about_lines_up_a_counselor(use_database, kb, monkeypatch,
                                                                                dispatcher):
     at(monkeypatch, MONDAY_10_BEIJING)
-    parse = {**make_parse(kb, "ask_knowledge", [("union.psych_support", 0.8)], text="不知道还能找谁 快救我"),
-             "risk": {"level": "possible"}}
-    asked = tracker("不知道还能找谁 快救我", sender="alone")
-    asked.latest_message = parse
-    events = await ActionAnswer().run(dispatcher, asked, {})
+    events = await answer_in_distress(kb, dispatcher, "不知道还能找谁 快救我", "union.psych_support")
     assert SlotSet("handoff_requested", True) in events
     texts = [m["text"] for m in dispatcher.messages]
     assert texts[-2:] == [kb.replies["possible_risk_queued"].text, kb.replies["handoff_queued"].render(
@@ -169,11 +172,7 @@ async def test_distress_that_is_all_the_message_asks_about_lines_up_a_counselor(
 async def test_distress_inside_a_labor_question_keeps_the_offer_and_queues_nobody(use_database, kb, monkeypatch,
                                                                                  dispatcher):
     at(monkeypatch, MONDAY_10_BEIJING)
-    parse = {**make_parse(kb, "ask_knowledge", [("wage.arrears", 0.8)], text="讨薪讨到心灰意冷"),
-             "risk": {"level": "possible"}}
-    asked = tracker("讨薪讨到心灰意冷", sender="tired")
-    asked.latest_message = parse
-    events = await ActionAnswer().run(dispatcher, asked, {})
+    events = await answer_in_distress(kb, dispatcher, "讨薪讨到心灰意冷", "wage.arrears")
     assert SlotSet("handoff_requested", True) not in events
     assert dispatcher.messages[-1]["buttons"] == [{"title": "找人聊聊", "payload": "/request_human"}]
     assert queue(use_database) == []
