@@ -12,6 +12,7 @@ import actions.say
 from actions.handoff import ActionHandoff, ActionSubmitCallback
 from actions.knowledge import ActionAnswer
 from actions.safety import ActionCrisis
+from bot.kb.knowledge import KnowledgeBase
 from bot.staff.accounts import create_staff
 from bot.store import handoff
 from bot.store.database import session_scope
@@ -151,7 +152,7 @@ async def test_distress_out_of_hours_is_queued_with_the_hotline_not_a_callback_f
     assert [i.reason for i in queue(use_database)] == ["distress"]
 
 
-async def answer_in_distress(kb, dispatcher: CollectingDispatcher, text: str, topic: str) -> list:  # noqa: ANN001
+async def answer_in_distress(kb: KnowledgeBase, dispatcher: CollectingDispatcher, text: str, topic: str) -> list:
     """The knowledge answer to a message the detector called `possible`, ranked first as `topic`."""
     asked = tracker(text, sender=topic)
     asked.latest_message = {**make_parse(kb, "ask_knowledge", [(topic, 0.8)], text=text), "risk": {"level": "possible"}}
