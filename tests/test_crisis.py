@@ -17,7 +17,7 @@ from bot.tools.evaluation import CRISIS_PAIRS
 # beyond what `make eval` measured (recall 0.983 ours, 0.992 blind, 1.000 third, 0.961 fourth, 0.968 fifth;
 # false alarms 1.4%, 1.2%, 3.4%, 10.6%, 4.8%) and reports against the targets (1.00 and 0.01).
 BOUNDS = {"crisis": (0.96, 0.03), "crisis_blind": (0.97, 0.03), "crisis_third": (0.97, 0.06),
-          "crisis_fourth": (0.93, 0.13), "crisis_fifth": (0.94, 0.08)}
+          "crisis_fourth": (0.93, 0.13), "crisis_fifth": (0.94, 0.08), "crisis_sixth": (0.95, 0.06)}
 
 
 def small_model() -> CrisisModel:

@@ -19,7 +19,10 @@ Labelled sets, each measured the way a worker meets the bot:
 - a fifth pair (`eval/crisis_fifth*.jsonl`), written by a helper who read no file, while examples of
   the kinds the fourth showed missing (cries for help, handing over affairs, a third person in
   danger) were written by another. Measured before and after those examples; the blend of two
-  classifiers and its threshold (bot.nlu.crisis) were then chosen on all five pairs. Never train on it.
+  classifiers and its threshold (bot.nlu.crisis) were then chosen on all five pairs. Never train on it;
+- a sixth pair (`eval/crisis_sixth*.jsonl`), written by two helpers who read no file, while examples of
+  violence against someone else happening now and short pleas for a person were written by a third.
+  Measured before and after those examples, and nothing was chosen on it. Never train on it.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ CRISIS_PAIRS = (("crisis", "crisis.jsonl", "crisis_false_alarm.jsonl"),
                 ("crisis_blind", "crisis_blind.jsonl", "crisis_blind_ordinary.jsonl"),
                 ("crisis_third", "crisis_third.jsonl", "crisis_third_ordinary.jsonl"),
                 ("crisis_fourth", "crisis_fourth.jsonl", "crisis_fourth_ordinary.jsonl"),
-                ("crisis_fifth", "crisis_fifth.jsonl", "crisis_fifth_ordinary.jsonl"))
+                ("crisis_fifth", "crisis_fifth.jsonl", "crisis_fifth_ordinary.jsonl"),
+                ("crisis_sixth", "crisis_sixth.jsonl", "crisis_sixth_ordinary.jsonl"))
 
 # measure -> (target, True when the share must stay at or below it)
 TARGETS: dict[str, tuple[float, bool]] = {
@@ -53,11 +57,8 @@ TARGETS: dict[str, tuple[float, bool]] = {
     "dev_crisis_escalated": (1.00, False),
     "real_top1": (0.80, False), "real_top3": (0.95, False), "real_other_referred": (0.90, False),
     "real_uncovered_said_so": (0.60, False), "real_labor_false_alarm": (0.01, True),
-    "crisis_recall": (1.00, False), "crisis_false_alarm": (0.01, True),
-    "crisis_blind_recall": (1.00, False), "crisis_blind_false_alarm": (0.01, True),
-    "crisis_third_recall": (1.00, False), "crisis_third_false_alarm": (0.01, True),
-    "crisis_fourth_recall": (1.00, False), "crisis_fourth_false_alarm": (0.01, True),
-    "crisis_fifth_recall": (1.00, False), "crisis_fifth_false_alarm": (0.01, True),
+    **{f"{name}_{measure}": target for name, _, _ in CRISIS_PAIRS
+       for measure, target in (("recall", (1.00, False)), ("false_alarm", (0.01, True)))},
 }
 
 
