@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import knowledge, latest_parse
 from actions.forms import Cleaner, FieldsForm, clear
-from actions.say import answer_if_clear, distressed, join_queue, offer_support, queue_for_counselor
+from actions.say import HUMAN_AGENT, answer_if_clear, distressed, join_queue, offer_support, queue_for_counselor
 from bot import field_values
 from bot.clock import utcnow
 from bot.store import cases, handoff
@@ -20,9 +20,6 @@ log = logging.getLogger(__name__)
 
 FALLBACKS_BEFORE_PERSON = 2
 CALLBACK_SLOTS = ("callback_phone", "callback_note")
-
-
-HUMAN_AGENT = "service.human_agent"
 
 
 class ActionHandoff(Action):

@@ -20,6 +20,7 @@ from bot.nlu.crisis import CRISIS, POSSIBLE
 from bot.store import courses, handoff, orders
 
 COURSES_DOWN = "courses_down"  # what a worker hears when the class list cannot be read or written
+HUMAN_AGENT = "service.human_agent"  # the topic of asking how to reach a person
 
 
 def utter_entry(dispatcher: CollectingDispatcher, entry: Entry, kb: KnowledgeBase,
@@ -65,12 +66,14 @@ async def support(dispatcher: CollectingDispatcher, tracker: Tracker, parse: dic
                   decision: answering.Decision, kb: KnowledgeBase) -> list[EventType]:
     """The second safety tier under an answer; a counselor at once when the distress is all there is to answer.
 
-    "不知道还能找谁 快救我" ranks first as psychological help: a button to tap is one step too many
-    for someone who may not be safe, so the counselor is lined up (ahead of the line, behind a crisis).
-    A labor question with distress in it ("讨薪讨到心灰意冷") keeps the answer and the offer.
+    "不知道还能找谁 快救我" ranks first as psychological help, "能不能找个真人跟我说说话 我快撑不住了"
+    as reaching a person: a button to tap is one step too many for someone who may not be safe, so the
+    counselor is lined up (ahead of the line, behind a crisis). A labor question with distress in it
+    ("讨薪讨到心灰意冷") keeps the answer and the offer.
     """
     best = decision.candidates[0].topic if decision.candidates else None
-    if (parse.get("risk") or {}).get("level") != POSSIBLE or handoff.skill_for(best, kb.local.handoff) != "psych":
+    wants_person = best == HUMAN_AGENT or handoff.skill_for(best, kb.local.handoff) == "psych"
+    if (parse.get("risk") or {}).get("level") != POSSIBLE or not wants_person:
         offer_support(dispatcher, parse, kb)
         return []
     dispatcher.utter_message(**kb.replies["possible_risk_queued"].render())

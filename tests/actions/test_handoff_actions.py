@@ -170,6 +170,14 @@ async def test_distress_that_is_all_the_message_asks_about_lines_up_a_counselor(
     assert [(i.skill, i.reason, i.priority > 0) for i in queue(use_database)] == [("psych", "distress", True)]
 
 
+async def test_distress_that_asks_how_to_reach_a_person_lines_up_a_counselor(use_database, kb, monkeypatch,
+                                                                            dispatcher):
+    at(monkeypatch, MONDAY_10_BEIJING)
+    events = await answer_in_distress(kb, dispatcher, "能不能找个真人跟我说说话 我快撑不住了", "service.human_agent")
+    assert SlotSet("handoff_requested", True) in events
+    assert [(i.skill, i.reason) for i in queue(use_database)] == [("psych", "distress")]
+
+
 async def test_distress_inside_a_labor_question_keeps_the_offer_and_queues_nobody(use_database, kb, monkeypatch,
                                                                                  dispatcher):
     at(monkeypatch, MONDAY_10_BEIJING)
